@@ -1,0 +1,93 @@
+//! The HTTP API: one module per namespace, plus the shared plumbing every endpoint uses.
+
+pub mod error;
+pub mod extract;
+pub mod files;
+pub mod mask;
+pub mod middleware;
+pub mod openapi;
+pub mod pagination;
+pub mod ratelimit;
+pub mod refs;
+pub mod site;
+pub mod state;
+
+use axum::Router;
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use error::ApiError;
+use state::AppState;
+
+/// The `/api/1/` routes with their OpenAPI descriptions, registered together.
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base()).routes(routes!(site::get_site, site::set_site))
+}
+
+/// The contract operations (`METHOD /path` as in uData's Swagger) this build serves; the
+/// contract test holds each against the generated spec.
+pub fn delivered_operations() -> Vec<&'static str> {
+    [site::OPERATIONS].concat()
+}
+
+/// `(our schema, contract definition)` pairs whose field names must match.
+pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
+    [site::MODELS, refs::MODELS].concat()
+}
+
+/// The whole application: API, docs, files and health, with the shared middleware.
+pub fn router(app: AppState) -> Router {
+    let (api, spec) = api_routes().split_for_parts();
+    let spec = openapi::finish(spec);
+    let api = api
+        .layer(axum::middleware::from_fn(middleware::apply_mask))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            middleware::authenticate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            middleware::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn(middleware::cors));
+    Router::new()
+        .nest("/api/1", api)
+        .merge(openapi::docs_routes(spec))
+        .route("/health", get(health))
+        .route("/s/{*key}", get(files::serve_file))
+        .fallback(fallback)
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            ApiError::Internal("a handler panicked".into()).into_response()
+        }))
+        .layer(axum::middleware::from_fn(middleware::log_request))
+        .with_state(app)
+}
+
+/// Liveness for load balancers: touches no storage.
+async fn health() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        r#"{"status":"ok"}"#,
+    )
+        .into_response()
+}
+
+/// Unknown paths: uData's paths end with `/`, so a path without one is redirected (308) to it;
+/// anything else is a JSON 404.
+async fn fallback(uri: Uri) -> Response {
+    let path = uri.path();
+    if path.starts_with("/api/")
+        && !path.ends_with('/')
+        && !path.rsplit('/').next().unwrap_or("").contains('.')
+    {
+        let target = match uri.query() {
+            Some(q) => format!("{path}/?{q}"),
+            None => format!("{path}/"),
+        };
+        return Redirect::permanent(&target).into_response();
+    }
+    (StatusCode::NOT_FOUND, ApiError::not_found()).into_response()
+}

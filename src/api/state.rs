@@ -1,0 +1,58 @@
+//! What every handler can reach: the store, the settings, the secret and shared services.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::api::files::Files;
+use crate::api::ratelimit::RateLimiter;
+use crate::api::site::SiteMetricsCache;
+use crate::config::HttpSettings;
+use crate::domain::secrets::ServerSecret;
+use crate::store::Store;
+
+/// The application as handlers see it. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<App>);
+
+pub struct App {
+    pub store: Store,
+    pub settings: HttpSettings,
+    pub secret: ServerSecret,
+    pub limiter: RateLimiter,
+    pub files: Files,
+    pub site_metrics: SiteMetricsCache,
+}
+
+impl AppState {
+    pub fn new(store: Store, settings: HttpSettings, secret: ServerSecret) -> Self {
+        let limiter = RateLimiter::new(settings.rate_limit, settings.rate_limit_window);
+        let files = Files::new(settings.files_dir.clone(), settings.base_url.clone());
+        AppState(Arc::new(App {
+            store,
+            settings,
+            secret,
+            limiter,
+            files,
+            site_metrics: SiteMetricsCache::default(),
+        }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+impl App {
+    /// Absolute URL of an API path (`/organizations/x/` → `<base>/api/1/organizations/x/`).
+    pub fn api_url(&self, path: &str) -> String {
+        format!("{}/api/1{path}", self.settings.base_url)
+    }
+
+    /// Absolute URL of a web page of the portal.
+    pub fn page_url(&self, path: &str) -> String {
+        format!("{}{path}", self.settings.base_url)
+    }
+}

@@ -1,0 +1,76 @@
+//! `plateau serve`.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+
+use crate::api::{self, state::AppState};
+use crate::config::{HttpSettings, ServeArgs, load_secret};
+use crate::store::Store;
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    init_logging();
+    let store = Store::open(&args.storage.data_dir, args.storage.database_url.as_deref())
+        .await
+        .context("cannot open the store (check --data-dir / --database-url)")?;
+    let secret = load_secret(&args.storage)?;
+    let settings = HttpSettings::from_args(&args);
+    tracing::info!(backend = store.backend_name(), listen = %args.listen, base_url = %settings.base_url, "starting");
+    let app = AppState::new(store, settings, secret);
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot listen on {} (is another server running there?)",
+                args.listen
+            )
+        })?;
+    axum::serve(
+        listener,
+        api::router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Structured logs on stderr: text by default, JSON lines with PLATEAU_LOG_FORMAT=json;
+/// the level comes from PLATEAU_LOG (e.g. `warn` to drop per-request lines).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PLATEAU_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let result = if std::env::var("PLATEAU_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+    if let Err(e) = result {
+        eprintln!("logging already initialised: {e}");
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,124 @@
+//! Configuration: command-line flags with `PLATEAU_*` environment fallbacks, the only source.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// Where the portal keeps its data; shared by every command that touches the store.
+#[derive(Debug, Clone, Args)]
+pub struct StorageArgs {
+    /// Directory holding the embedded database, uploaded files and the server secret.
+    #[arg(long, env = "PLATEAU_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// PostgreSQL URL (postgres://user@host/db). Without it the store is SQLite in the data dir.
+    #[arg(long, env = "PLATEAU_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Secret keying API-key hashes (hex or any string). Without it a secret is generated into
+    /// `<data-dir>/secret.key` on first use; set it on every node of a multi-node deployment.
+    #[arg(long, env = "PLATEAU_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+}
+
+/// How `plateau serve` answers.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub storage: StorageArgs,
+    /// Address to listen on.
+    #[arg(long, env = "PLATEAU_LISTEN", default_value = "127.0.0.1:7000")]
+    pub listen: String,
+    /// Public base URL used in `uri`, `page` and pagination links (default: http://<listen>).
+    #[arg(long, env = "PLATEAU_BASE_URL")]
+    pub base_url: Option<String>,
+    /// Refuse writes from everyone but sysadmins (423 Locked), for maintenance.
+    #[arg(long, env = "PLATEAU_READ_ONLY")]
+    pub read_only: bool,
+    /// Requests allowed per client (API key, else address) per rate-limit window; 0 disables.
+    #[arg(long, env = "PLATEAU_RATE_LIMIT", default_value_t = 50_000)]
+    pub rate_limit: u64,
+    /// Length of the rate-limit window, in seconds.
+    #[arg(long, env = "PLATEAU_RATE_LIMIT_WINDOW", default_value_t = 3600)]
+    pub rate_limit_window: u64,
+    /// Largest page_size a list accepts; larger values are answered with 400.
+    #[arg(long, env = "PLATEAU_MAX_PAGE_SIZE", default_value_t = 1000)]
+    pub max_page_size: i64,
+    /// Largest accepted upload, in bytes.
+    #[arg(long, env = "PLATEAU_MAX_UPLOAD_SIZE", default_value_t = 10 * 1024 * 1024)]
+    pub max_upload_size: usize,
+}
+
+/// The settings the HTTP layer needs at run time.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub base_url: String,
+    pub read_only: bool,
+    pub rate_limit: u64,
+    pub rate_limit_window: u64,
+    pub max_page_size: i64,
+    pub max_upload_size: usize,
+    pub files_dir: PathBuf,
+}
+
+impl HttpSettings {
+    pub fn from_args(args: &ServeArgs) -> Self {
+        let base_url = args
+            .base_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", args.listen))
+            .trim_end_matches('/')
+            .to_owned();
+        HttpSettings {
+            base_url,
+            read_only: args.read_only,
+            rate_limit: args.rate_limit,
+            rate_limit_window: args.rate_limit_window.max(1),
+            max_page_size: args.max_page_size.max(1),
+            max_upload_size: args.max_upload_size,
+            files_dir: args.storage.data_dir.join("files"),
+        }
+    }
+}
+
+/// Loads the API-key secret: the configured one, else the data dir's `secret.key`, created
+/// (mode 0600) on first use.
+pub fn load_secret(storage: &StorageArgs) -> anyhow::Result<crate::domain::secrets::ServerSecret> {
+    use crate::domain::secrets::ServerSecret;
+    if let Some(secret) = &storage.secret_key {
+        anyhow::ensure!(
+            secret.len() >= 32,
+            "PLATEAU_SECRET_KEY must be at least 32 characters"
+        );
+        return Ok(ServerSecret::new(secret.as_bytes().to_vec()));
+    }
+    std::fs::create_dir_all(&storage.data_dir)?;
+    let path = storage.data_dir.join("secret.key");
+    if let Ok(hex_secret) = std::fs::read_to_string(&path) {
+        if hex_secret.trim().is_empty() {
+            // Another process is writing it right now.
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            return load_secret(storage);
+        }
+        let bytes = hex::decode(hex_secret.trim()).map_err(|e| {
+            anyhow::anyhow!(
+                "{} is corrupt ({e}); restore it from a backup",
+                path.display()
+            )
+        })?;
+        return Ok(ServerSecret::new(bytes));
+    }
+    let secret = ServerSecret::generate();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(&path) {
+        Ok(mut file) => {
+            use std::io::Write;
+            file.write_all(hex::encode(secret.as_bytes()).as_bytes())?;
+            Ok(secret)
+        }
+        // Another process created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_secret(storage),
+        Err(e) => Err(anyhow::anyhow!("cannot write {}: {e}", path.display())),
+    }
+}

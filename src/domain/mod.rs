@@ -1,0 +1,11 @@
+//! The models and rules of the portal, without I/O.
+
+pub mod ids;
+pub mod markdown;
+pub mod organization;
+pub mod permissions;
+pub mod secrets;
+pub mod slug;
+pub mod time;
+pub mod user;
+pub mod validation;

@@ -1,0 +1,111 @@
+//! Every permission decision of the portal, in one place (udata-behaviours §3.7).
+//!
+//! Sysadmins pass every check. Organization admins manage the organization and its members;
+//! editors edit its content; any member sees its private assets; others read public data.
+
+use super::organization::OrgRole;
+use super::user::User;
+
+/// The authenticated caller and their memberships.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: User,
+    /// `(organization id, role)` for every membership.
+    pub memberships: Vec<(String, OrgRole)>,
+}
+
+impl Actor {
+    pub fn role_in(&self, org_id: &str) -> Option<OrgRole> {
+        self.memberships
+            .iter()
+            .find(|(id, _)| id == org_id)
+            .map(|(_, role)| *role)
+    }
+}
+
+/// What a caller wants to do.
+#[derive(Debug, Clone, Copy)]
+pub enum Action<'a> {
+    /// Site-wide administration: site settings, users, badges.
+    Administer,
+    /// Change an organization's settings, members, logo, or delete it.
+    ManageOrganization { org_id: &'a str },
+    /// Edit content owned by an organization.
+    EditOrganizationContent { org_id: &'a str },
+    /// See an organization's private assets and deleted state.
+    ReadOrganizationPrivate { org_id: &'a str },
+    /// Edit content owned by a user.
+    EditUserContent { owner_id: &'a str },
+}
+
+/// Whether `actor` (None = anonymous) may perform `action`.
+pub fn can(actor: Option<&Actor>, action: Action<'_>) -> bool {
+    let Some(actor) = actor else { return false };
+    if actor.user.is_sysadmin() {
+        return true;
+    }
+    match action {
+        Action::Administer => false,
+        Action::ManageOrganization { org_id } => actor.role_in(org_id) == Some(OrgRole::Admin),
+        Action::EditOrganizationContent { org_id } | Action::ReadOrganizationPrivate { org_id } => {
+            actor.role_in(org_id).is_some()
+        }
+        Action::EditUserContent { owner_id } => actor.user.id == owner_id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(roles: Vec<String>, memberships: Vec<(String, OrgRole)>) -> Actor {
+        Actor {
+            user: User {
+                id: "u".into(),
+                slug: "u".into(),
+                email: "u@example.org".into(),
+                first_name: "U".into(),
+                last_name: "U".into(),
+                about: None,
+                website: None,
+                avatar: None,
+                avatar_thumbnail: None,
+                roles,
+                active: true,
+                since: 0,
+                last_login_at: None,
+                deleted: None,
+                followers: 0,
+            },
+            memberships,
+        }
+    }
+
+    #[test]
+    fn editor_cannot_manage_but_can_edit_content() {
+        let editor = actor(vec![], vec![("o".into(), OrgRole::Editor)]);
+        assert!(!can(
+            Some(&editor),
+            Action::ManageOrganization { org_id: "o" }
+        ));
+        assert!(can(
+            Some(&editor),
+            Action::EditOrganizationContent { org_id: "o" }
+        ));
+        assert!(!can(
+            Some(&editor),
+            Action::EditOrganizationContent { org_id: "other" }
+        ));
+    }
+
+    #[test]
+    fn sysadmin_passes_everything_anonymous_nothing() {
+        let admin = actor(vec!["admin".into()], vec![]);
+        assert!(can(
+            Some(&admin),
+            Action::ManageOrganization { org_id: "o" }
+        ));
+        assert!(can(Some(&admin), Action::Administer));
+        assert!(!can(None, Action::ReadOrganizationPrivate { org_id: "o" }));
+    }
+}

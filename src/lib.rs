@@ -1,0 +1,7 @@
+//! Plateau: an open-data portal server compatible with uData's `/api/1/`.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod store;

@@ -1,0 +1,177 @@
+//! The one storage interface of the application. All SQL lives under this module.
+//!
+//! [`Store`] offers typed operations per area (users, organizations, follows…); underneath, a
+//! [`Db`] runs statements on SQLite or PostgreSQL. Statements are written once in the dialect both
+//! accept, so the two backends cannot drift apart, and the same test suite runs on both.
+
+pub mod follows;
+pub mod organizations;
+pub mod postgres;
+pub mod site;
+pub mod sql;
+pub mod sqlite;
+pub mod users;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::params;
+use sql::{Row, Stmt, Value};
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness constraint or an optimistic-concurrency check failed.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("storage error: {0}")]
+    Internal(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The database underneath a [`Store`].
+pub enum Db {
+    Sqlite(sqlite::SqliteDb),
+    Postgres(postgres::PostgresDb),
+}
+
+/// Typed access to everything the portal stores. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<Db>,
+}
+
+impl Store {
+    /// Opens the store: PostgreSQL when `database_url` is a `postgres://` URL, else SQLite in
+    /// `data_dir/plateau.db`. Creates and migrates the schema as needed.
+    pub async fn open(data_dir: &Path, database_url: Option<&str>) -> StoreResult<Self> {
+        let db = match database_url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Db::Postgres(postgres::PostgresDb::connect(url).await?)
+            }
+            Some(url) if url.starts_with("sqlite://") => Db::Sqlite(sqlite::SqliteDb::open(
+                Path::new(&url["sqlite://".len()..]),
+            )?),
+            Some(other) => {
+                return Err(StoreError::Internal(format!(
+                    "unsupported database URL {other:?}: use postgres://… or leave it unset for the embedded store"
+                )));
+            }
+            None => {
+                std::fs::create_dir_all(data_dir).map_err(|e| {
+                    StoreError::Internal(format!(
+                        "cannot create data dir {}: {e}",
+                        data_dir.display()
+                    ))
+                })?;
+                Db::Sqlite(sqlite::SqliteDb::open(&data_dir.join("plateau.db"))?)
+            }
+        };
+        Ok(Store { db: Arc::new(db) })
+    }
+
+    /// Which backend this store runs on, for logs and the site object.
+    pub fn backend_name(&self) -> &'static str {
+        match &*self.db {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgresql",
+        }
+    }
+
+    pub(crate) async fn query(
+        &self,
+        sql: &'static str,
+        params: Vec<Value>,
+    ) -> StoreResult<Vec<Row>> {
+        match &*self.db {
+            Db::Sqlite(db) => db.query(sql, &params),
+            Db::Postgres(db) => db.query(sql, &params).await,
+        }
+    }
+
+    pub(crate) async fn query_one(
+        &self,
+        sql: &'static str,
+        params: Vec<Value>,
+    ) -> StoreResult<Option<Row>> {
+        Ok(self.query(sql, params).await?.into_iter().next())
+    }
+
+    pub(crate) async fn count(&self, sql: &'static str, params: Vec<Value>) -> StoreResult<i64> {
+        match self.query_one(sql, params).await? {
+            Some(row) => row.int(0),
+            None => Ok(0),
+        }
+    }
+
+    /// Runs statements in one transaction; returns the rows each statement returned.
+    pub(crate) async fn write(&self, stmts: Vec<Stmt>) -> StoreResult<Vec<Vec<Row>>> {
+        match &*self.db {
+            Db::Sqlite(db) => db.write(stmts).await,
+            Db::Postgres(db) => db.write(stmts).await,
+        }
+    }
+
+    /// Entries of the change log after `seq`, oldest first.
+    pub async fn changes_since(&self, seq: i64, limit: i64) -> StoreResult<Vec<Change>> {
+        self.query(
+            "SELECT seq, kind, object_id, op, at FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+            params![seq, limit],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Change {
+                seq: r.int(0)?,
+                kind: r.text(1)?,
+                object_id: r.text(2)?,
+                op: r.text(3)?,
+                at: r.int(4)?,
+            })
+        })
+        .collect()
+    }
+}
+
+/// One entry of the ordered change log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub seq: i64,
+    pub kind: String,
+    pub object_id: String,
+    pub op: String,
+    pub at: i64,
+}
+
+/// A page of rows: limit and offset computed from 1-based page numbers.
+#[derive(Debug, Clone, Copy)]
+pub struct PageRequest {
+    pub page: i64,
+    pub page_size: i64,
+}
+
+impl PageRequest {
+    pub fn offset(&self) -> i64 {
+        (self.page - 1).saturating_mul(self.page_size)
+    }
+}
+
+/// Items of one page and the total across pages.
+#[derive(Debug, Clone)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// Turns a free-text filter into a `LIKE` pattern over the lowercased, folded `search` column.
+pub(crate) fn like_pattern(q: &str) -> String {
+    let folded = crate::domain::slug::fold(q);
+    let escaped: String = folded
+        .chars()
+        .filter(|c| *c != '%' && *c != '_' && *c != '\\')
+        .collect();
+    format!("%{}%", escaped.trim())
+}

@@ -1,0 +1,140 @@
+//! The small SQL vocabulary both backends speak: typed parameters, rows and write batches.
+//!
+//! Statements are written once in the dialect common to SQLite and PostgreSQL (`$1` parameters,
+//! `BIGINT`/`TEXT` columns, `ON CONFLICT`, `RETURNING`), so every query lives in one place.
+
+use super::StoreError;
+
+/// A parameter or a column value. Nulls keep their type because PostgreSQL needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Int(Option<i64>),
+    Text(Option<String>),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(Some(v))
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Int(Some(v as i64))
+    }
+}
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(Some(v.to_owned()))
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(Some(v))
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(Some(v.clone()))
+    }
+}
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        Value::Text(v)
+    }
+}
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        Value::Text(v.map(str::to_owned))
+    }
+}
+
+/// Builds a parameter list: `params![id, 3_i64, None::<String>]`.
+#[macro_export]
+macro_rules! params {
+    ($($v:expr),* $(,)?) => { vec![$($crate::store::sql::Value::from($v)),*] };
+}
+
+/// One result row, read by column position.
+#[derive(Debug, Clone)]
+pub struct Row(pub Vec<Value>);
+
+impl Row {
+    pub fn text(&self, i: usize) -> Result<String, StoreError> {
+        match self.0.get(i) {
+            Some(Value::Text(Some(s))) => Ok(s.clone()),
+            other => Err(StoreError::Internal(format!(
+                "column {i}: expected text, got {other:?}"
+            ))),
+        }
+    }
+    pub fn opt_text(&self, i: usize) -> Result<Option<String>, StoreError> {
+        match self.0.get(i) {
+            Some(Value::Text(v)) => Ok(v.clone()),
+            Some(Value::Int(None)) => Ok(None),
+            other => Err(StoreError::Internal(format!(
+                "column {i}: expected text, got {other:?}"
+            ))),
+        }
+    }
+    pub fn int(&self, i: usize) -> Result<i64, StoreError> {
+        match self.0.get(i) {
+            Some(Value::Int(Some(v))) => Ok(*v),
+            other => Err(StoreError::Internal(format!(
+                "column {i}: expected integer, got {other:?}"
+            ))),
+        }
+    }
+    pub fn opt_int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        match self.0.get(i) {
+            Some(Value::Int(v)) => Ok(*v),
+            Some(Value::Text(None)) => Ok(None),
+            other => Err(StoreError::Internal(format!(
+                "column {i}: expected integer, got {other:?}"
+            ))),
+        }
+    }
+}
+
+/// What a statement of a write batch must have done for the batch to commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// Any number of rows.
+    Any,
+    /// Exactly one row changed, else the whole batch rolls back with [`StoreError::Conflict`]
+    /// (used for optimistic concurrency on `version` columns and for "must exist" updates).
+    One,
+}
+
+/// One statement of a transactional write batch.
+#[derive(Debug, Clone)]
+pub struct Stmt {
+    pub sql: &'static str,
+    pub params: Vec<Value>,
+    pub expect: Expect,
+}
+
+impl Stmt {
+    pub fn new(sql: &'static str, params: Vec<Value>) -> Self {
+        Stmt {
+            sql,
+            params,
+            expect: Expect::Any,
+        }
+    }
+    pub fn expect_one(mut self) -> Self {
+        self.expect = Expect::One;
+        self
+    }
+    /// The change-log entry every write of a stored object appends in its own transaction.
+    pub fn change(kind: &str, object_id: &str, op: &str, at: i64) -> Self {
+        Stmt::new(
+            "INSERT INTO changes (kind, object_id, op, at) VALUES ($1, $2, $3, $4)",
+            vec![kind.into(), object_id.into(), op.into(), at.into()],
+        )
+    }
+}

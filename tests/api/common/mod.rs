@@ -1,0 +1,315 @@
+//! The `TestApp` builder: a fresh store (SQLite in a temporary dir, or a PostgreSQL database
+//! created for the test and dropped after it) behind the real router.
+
+#![allow(dead_code)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+use plateau::api::state::AppState;
+use plateau::config::HttpSettings;
+use plateau::domain::secrets::{ServerSecret, generate_api_key};
+use plateau::domain::user::User;
+use plateau::domain::{ids, time};
+use plateau::store::Store;
+
+pub const BASE_URL: &str = "http://plateau.test";
+
+/// Which backend a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Expands `both!(my_test);` into `my_test::sqlite` and `my_test::postgres` tests, each calling
+/// `async fn my_test(backend: Backend)`.
+#[macro_export]
+macro_rules! both {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::common::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::common::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+/// A PostgreSQL database that lives as long as the test.
+pub struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let admin_url = self.admin_url.clone();
+        let name = self.name.clone();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                if let Ok((client, conn)) =
+                    tokio_postgres::connect(&admin_url, tokio_postgres::NoTls).await
+                {
+                    tokio::spawn(conn);
+                    let _ = client
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+fn pg_admin_url() -> String {
+    std::env::var("PLATEAU_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Creates a PostgreSQL database for one test; returns its URL and the guard that drops it.
+pub async fn create_pg_database() -> (String, PgDatabase) {
+    let admin_url = pg_admin_url();
+    let name = format!("plateau_test_{}", ids::object_id());
+    let (client, conn) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
+        .await
+        .expect("PostgreSQL must run for the tests (set PLATEAU_TEST_DATABASE_URL)");
+    tokio::spawn(conn);
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create test database");
+    let url = match admin_url.rfind('/') {
+        Some(i) => format!("{}/{name}", &admin_url[..i]),
+        None => panic!("PLATEAU_TEST_DATABASE_URL must end with /<database>"),
+    };
+    (url, PgDatabase { admin_url, name })
+}
+
+/// Settings a test may change before the app is built.
+pub struct TestConfig {
+    pub read_only: bool,
+    pub rate_limit: u64,
+    pub max_page_size: i64,
+    pub max_upload_size: usize,
+}
+
+impl Default for TestConfig {
+    fn default() -> Self {
+        TestConfig {
+            read_only: false,
+            rate_limit: 100_000,
+            max_page_size: 1000,
+            max_upload_size: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// The application under test.
+pub struct TestApp {
+    pub app: AppState,
+    pub router: Router,
+    pub backend: Backend,
+    pub dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+}
+
+/// A response, with its body parsed as JSON when it is JSON.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub json: Value,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> Self {
+        Self::with_config(backend, TestConfig::default()).await
+    }
+
+    pub async fn with_config(backend: Backend, config: TestConfig) -> Self {
+        let dir = tempfile::tempdir().expect("temporary dir");
+        let (store, pg) = match backend {
+            Backend::Sqlite => (
+                Store::open(dir.path(), None)
+                    .await
+                    .expect("open sqlite store"),
+                None,
+            ),
+            Backend::Postgres => {
+                let (url, guard) = create_pg_database().await;
+                let store = Store::open(dir.path(), Some(&url))
+                    .await
+                    .expect("open postgres store");
+                (store, Some(guard))
+            }
+        };
+        let settings = HttpSettings {
+            base_url: BASE_URL.into(),
+            read_only: config.read_only,
+            rate_limit: config.rate_limit,
+            rate_limit_window: 3600,
+            max_page_size: config.max_page_size,
+            max_upload_size: config.max_upload_size,
+            files_dir: dir.path().join("files"),
+        };
+        let app = AppState::new(
+            store,
+            settings,
+            ServerSecret::new(b"a test secret of at least thirty-two bytes".to_vec()),
+        );
+        let router = plateau::api::router(app.clone());
+        TestApp {
+            app,
+            router,
+            backend,
+            dir,
+            _pg: pg,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.app.store
+    }
+
+    /// Creates a user directly in the store and gives them an API key.
+    pub async fn user_with_key(
+        &self,
+        first_name: &str,
+        last_name: &str,
+        admin: bool,
+    ) -> (User, String) {
+        let email = format!(
+            "{}.{}@example.org",
+            first_name.to_lowercase(),
+            ids::object_id()
+        );
+        let user = User {
+            id: ids::object_id(),
+            slug: String::new(),
+            email,
+            first_name: first_name.into(),
+            last_name: last_name.into(),
+            about: None,
+            website: None,
+            avatar: None,
+            avatar_thumbnail: None,
+            roles: if admin { vec!["admin".into()] } else { vec![] },
+            active: true,
+            since: time::now(),
+            last_login_at: None,
+            deleted: None,
+            followers: 0,
+        };
+        let user = self
+            .store()
+            .create_user(user, None)
+            .await
+            .expect("create user");
+        let key = generate_api_key();
+        self.store()
+            .set_apikey_hash(
+                &user.id,
+                Some(self.app.secret.hash_api_key(&key)),
+                time::now(),
+            )
+            .await
+            .expect("set api key");
+        (user, key)
+    }
+
+    pub async fn admin(&self) -> (User, String) {
+        self.user_with_key("Admin", "Istrator", true).await
+    }
+
+    /// Sends a request through the real router.
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes()
+            .to_vec();
+        let json = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        TestResponse {
+            status,
+            headers,
+            body,
+            json,
+        }
+    }
+
+    /// A JSON request, optionally authenticated and with extra headers.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(key) = key {
+            builder = builder.header("X-API-KEY", key);
+        }
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let body = match body {
+            Some(json) => {
+                builder = builder.header("content-type", "application/json");
+                Body::from(serde_json::to_vec(&json).expect("json"))
+            }
+            None => Body::empty(),
+        };
+        self.send(builder.body(body).expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str, key: Option<&str>) -> TestResponse {
+        self.call(Method::GET, path, key, None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, key: Option<&str>, body: Value) -> TestResponse {
+        self.call(Method::POST, path, key, Some(body), &[]).await
+    }
+
+    pub async fn put(&self, path: &str, key: Option<&str>, body: Value) -> TestResponse {
+        self.call(Method::PUT, path, key, Some(body), &[]).await
+    }
+
+    pub async fn patch(&self, path: &str, key: Option<&str>, body: Value) -> TestResponse {
+        self.call(Method::PATCH, path, key, Some(body), &[]).await
+    }
+
+    pub async fn delete(&self, path: &str, key: Option<&str>) -> TestResponse {
+        self.call(Method::DELETE, path, key, None, &[]).await
+    }
+}
