@@ -51,6 +51,18 @@ impl Files {
             .map_err(|e| ApiError::Internal(e.to_string()))
     }
 
+    /// The bytes of a stored file, or `None` if there is none.
+    pub async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, ApiError> {
+        let Some(path) = self.path_of(key) else {
+            return Ok(None);
+        };
+        match tokio::fs::read(&path).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(ApiError::Internal(e.to_string())),
+        }
+    }
+
     /// Removes a stored file; a missing file is not an error.
     pub async fn delete(&self, key: &str) {
         if let Some(path) = self.path_of(key)

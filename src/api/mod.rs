@@ -3,6 +3,8 @@
 pub mod error;
 pub mod extract;
 pub mod files;
+pub mod followers;
+pub mod images;
 pub mod mask;
 pub mod middleware;
 pub mod openapi;
@@ -35,7 +37,13 @@ pub fn delivered_operations() -> Vec<&'static str> {
 
 /// `(our schema, contract definition)` pairs whose field names must match.
 pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
-    [site::MODELS, refs::MODELS].concat()
+    [
+        site::MODELS,
+        refs::MODELS,
+        followers::MODELS,
+        images::MODELS,
+    ]
+    .concat()
 }
 
 /// The whole application: API, docs, files and health, with the shared middleware.
@@ -43,6 +51,9 @@ pub fn router(app: AppState) -> Router {
     let (api, spec) = api_routes().split_for_parts();
     let spec = openapi::finish(spec);
     let api = api
+        .layer(axum::extract::DefaultBodyLimit::max(
+            app.settings.max_upload_size,
+        ))
         .layer(axum::middleware::from_fn(middleware::apply_mask))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),

@@ -40,6 +40,8 @@ pub fn finish(mut spec: OpenApi) -> OpenApi {
     add_schema::<refs::OrganizationReference>(components);
     add_schema::<refs::BadgeJson>(components);
     add_schema::<refs::UserJson>(components);
+    add_schema::<super::followers::FollowJson>(components);
+    add_schema::<super::images::UploadedImage>(components);
     spec
 }
 
