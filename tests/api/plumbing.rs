@@ -233,7 +233,25 @@ async fn health_touches_no_storage(backend: Backend) {
     assert_eq!(r.json["status"], "ok");
 }
 
+async fn swagger_and_offline_docs_page_are_served(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let r = t.get("/api/1/swagger.json", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json["openapi"], "3.1.0");
+    assert!(r.json["paths"]["/site/"]["get"].is_object());
+    let r = t.get("/api/1/", None).await;
+    assert!(r.status.is_redirection());
+    let r = t.get("/api/1/docs/", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&r.body).contains("swagger-ui"));
+    // The UI's assets are compiled in: no network needed to browse the docs.
+    let r = t.get("/api/1/docs/swagger-ui-bundle.js", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.len() > 100_000);
+}
+
 both!(
+    swagger_and_offline_docs_page_are_served,
     invalid_api_key_is_401_with_challenge,
     deleted_users_key_no_longer_works,
     malformed_json_is_400,
