@@ -1,5 +1,6 @@
 //! The models and rules of the portal, without I/O.
 
+pub mod frequency;
 pub mod ids;
 pub mod markdown;
 pub mod organization;
