@@ -6,6 +6,7 @@ pub mod files;
 pub mod followers;
 pub mod images;
 pub mod mask;
+pub mod me;
 pub mod middleware;
 pub mod openapi;
 pub mod pagination;
@@ -13,6 +14,7 @@ pub mod ratelimit;
 pub mod refs;
 pub mod site;
 pub mod state;
+pub mod users;
 
 use axum::Router;
 use axum::http::{StatusCode, Uri, header};
@@ -26,13 +28,16 @@ use state::AppState;
 
 /// The `/api/1/` routes with their OpenAPI descriptions, registered together.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(openapi::base()).routes(routes!(site::get_site, site::set_site))
+    OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(site::get_site, site::set_site))
+        .merge(users::routes())
+        .merge(me::routes())
 }
 
 /// The contract operations (`METHOD /path` as in uData's Swagger) this build serves; the
 /// contract test holds each against the generated spec.
 pub fn delivered_operations() -> Vec<&'static str> {
-    [site::OPERATIONS].concat()
+    [site::OPERATIONS, users::OPERATIONS, me::OPERATIONS].concat()
 }
 
 /// `(our schema, contract definition)` pairs whose field names must match.
@@ -42,6 +47,8 @@ pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
         refs::MODELS,
         followers::MODELS,
         images::MODELS,
+        users::MODELS,
+        me::MODELS,
     ]
     .concat()
 }

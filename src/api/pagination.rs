@@ -57,7 +57,12 @@ impl Pagination {
         errors.into_result().map_err(ApiError::validation)?;
         Ok(Pagination {
             request: PageRequest { page, page_size },
-            path: parts.uri.path().to_owned(),
+            // Handlers see the path inside `/api/1`; links need the whole one.
+            path: parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .map_or_else(|| parts.uri.path(), |original| original.path())
+                .to_owned(),
             query,
         })
     }

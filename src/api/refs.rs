@@ -133,13 +133,12 @@ pub struct UserJson {
     pub website: Option<String>,
     pub avatar: Option<String>,
     pub avatar_thumbnail: Option<String>,
-    /// Only shown to the user themself and to sysadmins.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Only shown on `/me/` and to sysadmins; `null` otherwise, as in uData.
     pub email: Option<String>,
     pub roles: Vec<String>,
     pub active: bool,
     pub since: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Only shown on `/me/` and to sysadmins; `null` otherwise, as in uData.
     pub last_login_at: Option<String>,
     pub organizations: Vec<OrganizationReference>,
     #[schema(value_type = Object)]
@@ -151,7 +150,12 @@ pub struct UserJson {
 impl UserJson {
     /// `show_private` adds email and last login (the user themself, sysadmins).
     pub fn new(app: &App, user: &User, organizations: &[Organization], show_private: bool) -> Self {
+        // uData's user metrics keys; datasets, reuses and dataservices are counted once those
+        // areas exist, `following` is set by `with_following`.
         let mut metrics = Map::new();
+        for key in ["datasets", "reuses", "dataservices", "following"] {
+            metrics.insert(key.into(), 0.into());
+        }
         metrics.insert("followers".into(), user.followers.into());
         UserJson {
             id: user.id.clone(),
@@ -179,5 +183,11 @@ impl UserJson {
             uri: app.api_url(&format!("/users/{}/", user.slug)),
             page: app.page_url(&format!("/users/{}/", user.slug)),
         }
+    }
+
+    /// Sets the `following` metric: how many objects the user follows.
+    pub fn with_following(mut self, following: i64) -> Self {
+        self.metrics.insert("following".into(), following.into());
+        self
     }
 }

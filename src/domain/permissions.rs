@@ -36,16 +36,26 @@ pub enum Action<'a> {
     ReadOrganizationPrivate { org_id: &'a str },
     /// Edit content owned by a user.
     EditUserContent { owner_id: &'a str },
+    /// Follow a user: anyone but the user themself (even a sysadmin cannot follow themself).
+    FollowUser { user_id: &'a str },
+    /// Delete a user's account through the users API: sysadmins, never their own (that is `/me/`).
+    DeleteUser { user_id: &'a str },
 }
 
 /// Whether `actor` (None = anonymous) may perform `action`.
 pub fn can(actor: Option<&Actor>, action: Action<'_>) -> bool {
     let Some(actor) = actor else { return false };
+    match action {
+        Action::FollowUser { user_id } => return actor.user.id != user_id,
+        Action::DeleteUser { user_id } if actor.user.id == user_id => return false,
+        _ => {}
+    }
     if actor.user.is_sysadmin() {
         return true;
     }
     match action {
-        Action::Administer => false,
+        Action::Administer | Action::DeleteUser { .. } => false,
+        Action::FollowUser { .. } => true,
         Action::ManageOrganization { org_id } => actor.role_in(org_id) == Some(OrgRole::Admin),
         Action::EditOrganizationContent { org_id } | Action::ReadOrganizationPrivate { org_id } => {
             actor.role_in(org_id).is_some()
@@ -107,5 +117,16 @@ mod tests {
         ));
         assert!(can(Some(&admin), Action::Administer));
         assert!(!can(None, Action::ReadOrganizationPrivate { org_id: "o" }));
+    }
+
+    #[test]
+    fn nobody_follows_or_deletes_themself_here() {
+        let admin = actor(vec!["admin".into()], vec![]);
+        let user = actor(vec![], vec![]);
+        assert!(!can(Some(&admin), Action::FollowUser { user_id: "u" }));
+        assert!(can(Some(&user), Action::FollowUser { user_id: "v" }));
+        assert!(!can(Some(&admin), Action::DeleteUser { user_id: "u" }));
+        assert!(can(Some(&admin), Action::DeleteUser { user_id: "v" }));
+        assert!(!can(Some(&user), Action::DeleteUser { user_id: "v" }));
     }
 }

@@ -55,9 +55,11 @@ impl User {
         ))
     }
 
-    /// Anonymises a deleted account as uData does (`<id>@deleted`, names `DELETED`).
+    /// Anonymises a deleted account as uData does (`<id>@deleted`, names `DELETED`). The slug,
+    /// made from the person's name, becomes `deleted-<id>`: the one time a user's slug changes.
     pub fn anonymise(&mut self, at: Micros) {
         self.email = format!("{}@deleted", self.id);
+        self.slug = format!("deleted-{}", self.id);
         self.first_name = "DELETED".into();
         self.last_name = "DELETED".into();
         self.about = None;
@@ -95,6 +97,7 @@ impl UserInput {
                 Some(v) if v.chars().count() > 255 => {
                     errors.add(field, "Field cannot be longer than 255 characters.")
                 }
+                Some(v) if contains_url(v) => errors.add(field, "URLs not allowed in this field"),
                 None if creating => errors.add(field, "This field is required."),
                 _ => {}
             }
@@ -142,6 +145,23 @@ impl UserInput {
     }
 }
 
+/// Whether a name contains something that reads as a link (uData refuses URLs in names, a
+/// spam vector): a scheme, `www.`, or a word ending in a common top-level domain.
+pub fn contains_url(s: &str) -> bool {
+    const TLDS: &[&str] = &[
+        "com", "org", "net", "fr", "io", "eu", "info", "biz", "xyz", "ru", "de", "uk", "be", "ch",
+    ];
+    let lower = s.to_lowercase();
+    lower.contains("://")
+        || lower.split_whitespace().any(|word| {
+            let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+            word.starts_with("www.")
+                || word.rsplit_once('.').is_some_and(|(host, tld)| {
+                    !host.is_empty() && !host.ends_with('.') && TLDS.contains(&tld)
+                })
+        })
+}
+
 /// A deliberately simple check: one `@`, something on both sides, a dot in the domain.
 pub fn is_email(s: &str) -> bool {
     let mut parts = s.split('@');
@@ -169,6 +189,21 @@ mod tests {
             ..Default::default()
         };
         assert!(input.validate(false).unwrap_err().0.contains_key("roles"));
+    }
+
+    #[test]
+    fn names_cannot_hold_links() {
+        for bad in [
+            "http://spam",
+            "visit www.spam.io",
+            "buy.com",
+            "Jean spam.fr",
+        ] {
+            assert!(contains_url(bad), "{bad}");
+        }
+        for good in ["Jean-Pierre", "J. R. R.", "Anne-Marie O'Neil", "St. Clair"] {
+            assert!(!contains_url(good), "{good}");
+        }
     }
 
     #[test]

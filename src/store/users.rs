@@ -2,7 +2,7 @@
 
 use super::sql::{Row, Stmt};
 use super::{PageRequest, Paged, Store, StoreError, StoreResult, like_pattern};
-use crate::domain::organization::OrgRole;
+use crate::domain::organization::{OrgRole, Organization};
 use crate::domain::slug;
 use crate::domain::time::Micros;
 use crate::domain::user::User;
@@ -215,7 +215,8 @@ impl Store {
         .map(drop)
     }
 
-    /// Soft-deletes and anonymises a user: memberships and follows are removed, the key revoked.
+    /// Soft-deletes and anonymises a user: memberships and follows (both ways) end, with the
+    /// follower counters they fed; the key is revoked.
     pub async fn delete_user(&self, user: &User, now: Micros) -> StoreResult<()> {
         let mut anonymised = user.clone();
         anonymised.anonymise(now);
@@ -225,16 +226,38 @@ impl Store {
             .into_iter()
             .map(|(id, _)| id)
             .collect();
+        let followed: Vec<(String, String)> = self
+            .query(
+                "SELECT kind, following_id FROM follows WHERE follower_id = $1 AND until IS NULL",
+                params![&user.id],
+            )
+            .await?
+            .iter()
+            .map(|r| Ok((r.text(0)?, r.text(1)?)))
+            .collect::<StoreResult<_>>()?;
         let mut stmts = vec![
             Stmt::new(
                 "UPDATE users SET email = $2, active = 0, deleted = $3, apikey_hash = NULL, password_hash = NULL, \
-                 search = $4, doc = $5, first_name = 'deleted', last_name = 'deleted', version = version + 1 WHERE id = $1",
-                params![&user.id, &anonymised.email, now, anonymised.search_text(), doc(&anonymised)],
+                 search = $4, doc = $5, first_name = 'deleted', last_name = 'deleted', slug = $6, followers = 0, version = version + 1 WHERE id = $1",
+                params![&user.id, &anonymised.email, now, anonymised.search_text(), doc(&anonymised), &anonymised.slug],
             )
             .expect_one(),
             Stmt::new("DELETE FROM members WHERE user_id = $1", params![&user.id]),
             Stmt::new("UPDATE follows SET until = $2 WHERE follower_id = $1 AND until IS NULL", params![&user.id, now]),
             Stmt::new("UPDATE follows SET until = $2 WHERE kind = 'user' AND following_id = $1 AND until IS NULL", params![&user.id, now]),
+            // The counters of what the user followed drop with the closed follows.
+            Stmt::new(
+                "UPDATE organizations SET followers = (SELECT COUNT(*) FROM follows f WHERE f.kind = 'organization' \
+                 AND f.following_id = organizations.id AND f.until IS NULL) \
+                 WHERE id IN (SELECT following_id FROM follows WHERE follower_id = $1 AND kind = 'organization' AND until = $2)",
+                params![&user.id, now],
+            ),
+            Stmt::new(
+                "UPDATE users SET followers = (SELECT COUNT(*) FROM follows f WHERE f.kind = 'user' \
+                 AND f.following_id = users.id AND f.until IS NULL) \
+                 WHERE id IN (SELECT following_id FROM follows WHERE follower_id = $1 AND kind = 'user' AND until = $2)",
+                params![&user.id, now],
+            ),
             Stmt::change("user", &user.id, "delete", now),
         ];
         for org_id in &org_ids {
@@ -243,6 +266,9 @@ impl Store {
                 params![org_id],
             ));
             stmts.push(Stmt::change("organization", org_id, "update", now));
+        }
+        for (kind, id) in &followed {
+            stmts.push(Stmt::change(kind, id, "update", now));
         }
         self.write(stmts).await.map(drop)
     }
@@ -258,6 +284,27 @@ impl Store {
         .map(|r| {
             let role = OrgRole::parse(&r.text(1)?).unwrap_or(OrgRole::Editor);
             Ok((r.text(0)?, role))
+        })
+        .collect()
+    }
+
+    /// The organizations (deleted ones excluded) a user is a member of, oldest membership first.
+    pub async fn organizations_of(&self, user_id: &str) -> StoreResult<Vec<Organization>> {
+        self.query(
+            "SELECT o.doc, o.followers, o.members_count FROM members m JOIN organizations o ON o.id = m.org_id \
+             WHERE m.user_id = $1 AND o.deleted IS NULL ORDER BY m.since, o.id",
+            params![user_id],
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            // Same columns as the organizations area reads; its row parser is private to it.
+            let mut org: Organization = serde_json::from_str(&row.text(0)?).map_err(|e| {
+                StoreError::Internal(format!("corrupt organization document: {e}"))
+            })?;
+            org.followers = row.int(1)?;
+            org.members_count = row.int(2)?;
+            Ok(org)
         })
         .collect()
     }
@@ -315,12 +362,13 @@ impl Store {
         Ok(Paged { items, total })
     }
 
-    /// Active users whose name or email contains `q`, most followed first.
+    /// Users (deleted ones excluded) whose slug contains the slug of `q`, newest first, as
+    /// uData suggests them.
     pub async fn suggest_users(&self, q: &str, size: i64) -> StoreResult<Vec<User>> {
         self.query(
-            "SELECT doc, followers FROM users WHERE deleted IS NULL AND active = 1 AND search LIKE $1 \
-             ORDER BY followers DESC, id LIMIT $2",
-            params![like_pattern(q), size],
+            "SELECT doc, followers FROM users WHERE deleted IS NULL AND slug LIKE $1 \
+             ORDER BY created_at DESC, id LIMIT $2",
+            params![like_pattern(&slug::slugify(q)), size],
         )
         .await?
         .iter()

@@ -2,7 +2,12 @@
 
 mod common;
 
+mod cli;
 mod contract;
+mod fixtures;
+mod me;
 mod plumbing;
 mod site;
 mod storage;
+mod user_followers;
+mod users;

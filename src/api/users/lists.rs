@@ -1,0 +1,93 @@
+//! `/users/roles/`, `/users/suggest/` and `/users/{user}/contacts/`.
+
+use axum::Json;
+use axum::extract::State;
+use serde_json::Value;
+
+use super::UserParam;
+use super::model::{
+    ContactPointPage, SuggestQuery, UserPath, UserRole, UserSuggestion, email_domain_only,
+};
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::extract::{ApiQuery, Auth};
+use crate::api::pagination::{Envelope, Pagination};
+use crate::api::state::AppState;
+use crate::domain::permissions::{Action, can};
+use crate::domain::user::SITE_ROLES;
+use crate::store::Paged;
+
+const DEFAULT_SUGGESTIONS: i64 = 10;
+const SIZE_MESSAGE: &str = "The size must be an integer between 1 and 20.";
+
+/// The site-wide roles a user can hold.
+#[utoipa::path(get, path = "/users/roles/", operation_id = "user_roles", tag = "users",
+    responses((status = 200, body = Vec<UserRole>)))]
+pub async fn user_roles() -> Json<Vec<UserRole>> {
+    Json(
+        SITE_ROLES
+            .iter()
+            .map(|name| UserRole {
+                name: (*name).to_owned(),
+            })
+            .collect(),
+    )
+}
+
+/// Users whose slug contains the slugified `q`, newest first (deleted accounts excluded).
+#[utoipa::path(get, path = "/users/suggest/", operation_id = "suggest_users", tag = "users",
+    params(SuggestQuery),
+    responses((status = 200, body = Vec<UserSuggestion>), (status = 400)))]
+pub async fn suggest_users(
+    State(app): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<SuggestQuery>,
+) -> ApiResult<Json<Vec<UserSuggestion>>> {
+    let q = query
+        .q
+        .ok_or_else(|| ApiError::field("q", "Missing required parameter in the query string"))?;
+    let size = match query.size.as_deref() {
+        None => DEFAULT_SUGGESTIONS,
+        Some(text) => text
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=20).contains(n))
+            .ok_or_else(|| ApiError::field("size", SIZE_MESSAGE))?,
+    };
+    let show_email = can(auth.actor(), Action::Administer);
+    let users = app.store.suggest_users(&q, size).await?;
+    Ok(Json(
+        users
+            .into_iter()
+            .map(|user| UserSuggestion {
+                avatar_url: app.files.url_opt(user.avatar_thumbnail.as_deref()),
+                email: Some(if show_email {
+                    user.email
+                } else {
+                    email_domain_only(&user.email)
+                }),
+                id: user.id,
+                first_name: user.first_name,
+                last_name: user.last_name,
+                slug: user.slug,
+            })
+            .collect(),
+    ))
+}
+
+/// A user's contact points, paginated. Contact points are a later area: until it exists every
+/// user has none, and the page is the empty envelope.
+#[utoipa::path(get, path = "/users/{user}/contacts/", operation_id = "get_user_contact_point", tag = "users",
+    params(UserPath),
+    responses((status = 200, body = ContactPointPage), (status = 404)))]
+pub async fn get_user_contact_point(
+    State(app): State<AppState>,
+    UserParam(_user): UserParam,
+    pagination: Pagination,
+) -> ApiResult<Json<Envelope>> {
+    let none: Paged<Value> = Paged {
+        items: Vec::new(),
+        total: 0,
+    };
+    Ok(Json(pagination.envelope(&app, none)?))
+}
