@@ -179,5 +179,9 @@ fn map_err(e: tokio_postgres::Error) -> StoreError {
                 .unwrap_or_default(),
         );
     }
-    StoreError::Internal(e.to_string())
+    // `Display` of a server error is only "db error"; the server's own message says what failed.
+    match e.as_db_error() {
+        Some(db) => StoreError::Internal(format!("{}: {}", db.code().code(), db.message())),
+        None => StoreError::Internal(e.to_string()),
+    }
 }
