@@ -57,7 +57,12 @@ impl Pagination {
         errors.into_result().map_err(ApiError::validation)?;
         Ok(Pagination {
             request: PageRequest { page, page_size },
-            path: parts.uri.path().to_owned(),
+            // Under `/api/1` the router strips the prefix from `uri`; links need the full path.
+            path: parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .map_or(parts.uri.path(), |original| original.path())
+                .to_owned(),
             query,
         })
     }

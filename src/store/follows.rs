@@ -114,14 +114,14 @@ impl Store {
         let total = self
             .count(
                 "SELECT COUNT(*) FROM follows WHERE kind = $1 AND following_id = $2 AND until IS NULL \
-                 AND ($3 IS NULL OR follower_id = $3)",
+                 AND (CAST($3 AS TEXT) IS NULL OR follower_id = $3)",
                 params![what.kind(), id, user_id],
             )
             .await?;
         let items = self
             .query(
                 "SELECT f.id, f.since, u.doc, u.followers FROM follows f JOIN users u ON u.id = f.follower_id \
-                 WHERE f.kind = $1 AND f.following_id = $2 AND f.until IS NULL AND ($3 IS NULL OR f.follower_id = $3) \
+                 WHERE f.kind = $1 AND f.following_id = $2 AND f.until IS NULL AND (CAST($3 AS TEXT) IS NULL OR f.follower_id = $3) \
                  ORDER BY f.since DESC, f.id LIMIT $4 OFFSET $5",
                 params![what.kind(), id, user_id, page.page_size, page.offset()],
             )
