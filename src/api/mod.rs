@@ -8,6 +8,7 @@ pub mod images;
 pub mod mask;
 pub mod middleware;
 pub mod openapi;
+pub mod organizations;
 pub mod pagination;
 pub mod ratelimit;
 pub mod refs;
@@ -26,13 +27,15 @@ use state::AppState;
 
 /// The `/api/1/` routes with their OpenAPI descriptions, registered together.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(openapi::base()).routes(routes!(site::get_site, site::set_site))
+    OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(site::get_site, site::set_site))
+        .merge(organizations::routes())
 }
 
 /// The contract operations (`METHOD /path` as in uData's Swagger) this build serves; the
 /// contract test holds each against the generated spec.
 pub fn delivered_operations() -> Vec<&'static str> {
-    [site::OPERATIONS].concat()
+    [site::OPERATIONS, organizations::OPERATIONS].concat()
 }
 
 /// `(our schema, contract definition)` pairs whose field names must match.
@@ -42,6 +45,7 @@ pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
         refs::MODELS,
         followers::MODELS,
         images::MODELS,
+        organizations::MODELS,
     ]
     .concat()
 }

@@ -3,6 +3,10 @@
 mod common;
 
 mod contract;
+mod organization_logo;
+mod organization_members;
+mod organization_subresources;
+mod organizations;
 mod plumbing;
 mod site;
 mod storage;
