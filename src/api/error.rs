@@ -38,6 +38,9 @@ pub enum ApiError {
     TooManyRequests { retry_after: u64 },
     #[error("{0}")]
     NotImplemented(String),
+    /// The object is named by an old or non-canonical slug: 308 to this canonical URL.
+    #[error("Moved permanently to {0}")]
+    MovedPermanently(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -82,6 +85,7 @@ impl ApiError {
             ApiError::Locked(_) => StatusCode::LOCKED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
+            ApiError::MovedPermanently(_) => StatusCode::PERMANENT_REDIRECT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -121,6 +125,11 @@ impl IntoResponse for ApiError {
             }
             ApiError::TooManyRequests { retry_after } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            ApiError::MovedPermanently(location) => {
+                if let Ok(value) = HeaderValue::from_str(location) {
+                    headers.insert(header::LOCATION, value);
+                }
             }
             _ => {}
         }

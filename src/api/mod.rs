@@ -9,6 +9,7 @@ pub mod mask;
 pub mod me;
 pub mod middleware;
 pub mod openapi;
+pub mod organizations;
 pub mod pagination;
 pub mod ratelimit;
 pub mod refs;
@@ -32,12 +33,19 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(site::get_site, site::set_site))
         .merge(users::routes())
         .merge(me::routes())
+        .merge(organizations::routes())
 }
 
 /// The contract operations (`METHOD /path` as in uData's Swagger) this build serves; the
 /// contract test holds each against the generated spec.
 pub fn delivered_operations() -> Vec<&'static str> {
-    [site::OPERATIONS, users::OPERATIONS, me::OPERATIONS].concat()
+    [
+        site::OPERATIONS,
+        users::OPERATIONS,
+        me::OPERATIONS,
+        organizations::OPERATIONS,
+    ]
+    .concat()
 }
 
 /// `(our schema, contract definition)` pairs whose field names must match.
@@ -49,6 +57,7 @@ pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
         images::MODELS,
         users::MODELS,
         me::MODELS,
+        organizations::MODELS,
     ]
     .concat()
 }

@@ -68,12 +68,20 @@ pub fn normalize(value: &str) -> Option<&'static str> {
         .iter()
         .map(|(id, _, _)| *id)
         .find(|id| *id == value)
-        .or_else(|| LEGACY.iter().find(|(old, _)| *old == value).map(|(_, new)| *new))
+        .or_else(|| {
+            LEGACY
+                .iter()
+                .find(|(old, _)| *old == value)
+                .map(|(_, new)| *new)
+        })
 }
 
 /// The period of a frequency in seconds, if it has a schedule.
 pub fn period(id: &str) -> Option<i64> {
-    FREQUENCIES.iter().find(|(f, _, _)| *f == id).and_then(|(_, _, p)| *p)
+    FREQUENCIES
+        .iter()
+        .find(|(f, _, _)| *f == id)
+        .and_then(|(_, _, p)| *p)
 }
 
 #[cfg(test)]

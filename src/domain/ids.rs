@@ -23,6 +23,23 @@ pub fn is_object_id(s: &str) -> bool {
     s.len() == 24 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// A random (version 4) UUID in its hyphenated form, the id uData gives membership requests.
+pub fn uuid4() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex = hex::encode(bytes);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -32,5 +49,13 @@ mod tests {
         assert_ne!(a, b);
         assert!(super::is_object_id(&a));
         assert!(!super::is_object_id("not-an-id"));
+    }
+
+    #[test]
+    fn uuids_are_version_4() {
+        let id = super::uuid4();
+        assert_eq!(id.len(), 36);
+        assert_eq!(&id[14..15], "4");
+        assert_ne!(id, super::uuid4());
     }
 }

@@ -154,7 +154,7 @@ impl OrganizationInput {
     pub fn validate(&self, creating: bool) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::default();
         for (field, value, max) in [
-            ("name", &self.name, 255),
+            ("name", &self.name, NAME_MAX_LEN),
             ("description", &self.description, 100_000),
         ] {
             match value {
@@ -180,12 +180,9 @@ impl OrganizationInput {
         }
         if let Some(siret) = &self.business_number_id
             && !siret.is_empty()
-            && !is_valid_siret(siret)
+            && let Err(message) = check_siret(siret)
         {
-            errors.add(
-                "business_number_id",
-                "A SIRET number must be 14 digits whose first 9 pass the Luhn check.",
-            );
+            errors.add("business_number_id", message);
         }
         if let Some(Some(value)) = &self.deleted
             && !value.is_null()
@@ -249,13 +246,28 @@ impl OrganizationInput {
     }
 }
 
+/// The longest organization name uData accepts.
+pub const NAME_MAX_LEN: usize = 350;
+
 /// A SIRET: 14 digits whose first 9 (the SIREN) pass the Luhn check; La Poste's
 /// `35600000000048` is the documented exception.
 pub fn is_valid_siret(s: &str) -> bool {
-    if s == "35600000000048" {
-        return true;
+    check_siret(s).is_ok()
+}
+
+/// Checks a SIRET, with uData's message for each way it can be wrong.
+pub fn check_siret(s: &str) -> Result<(), &'static str> {
+    if s.chars().count() != 14 {
+        return Err("A siret number is made of 14 digits");
     }
-    s.len() == 14 && s.bytes().all(|b| b.is_ascii_digit()) && luhn(&s[..9])
+    if !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("A siret number is only made of digits");
+    }
+    if s == "35600000000048" || luhn(&s[..9]) {
+        Ok(())
+    } else {
+        Err("Invalid Siret number")
+    }
 }
 
 fn luhn(digits: &str) -> bool {
@@ -286,6 +298,15 @@ mod tests {
         assert!(is_valid_siret("35600000000048"));
         assert!(!is_valid_siret("12000101200010"));
         assert!(!is_valid_siret("1234"));
+        assert_eq!(
+            check_siret("110014016"),
+            Err("A siret number is made of 14 digits")
+        );
+        assert_eq!(check_siret("12345678901234"), Err("Invalid Siret number"));
+        assert_eq!(
+            check_siret("tttttttttttttt"),
+            Err("A siret number is only made of digits")
+        );
     }
 
     #[test]

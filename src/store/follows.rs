@@ -103,8 +103,8 @@ impl Store {
             .map(|c| c.unwrap_or(0))
     }
 
-    /// Active followers of an object, newest first, optionally only `user_id`. (PostgreSQL types
-    /// `$3` from its first use, so the comparison comes before `IS NULL`.)
+    /// Active followers of an object, newest first, optionally only `user_id`. (PostgreSQL cannot
+    /// type a parameter only tested with `IS NULL`, hence the `CAST`.)
     pub async fn followers(
         &self,
         what: Followable,
@@ -115,14 +115,14 @@ impl Store {
         let total = self
             .count(
                 "SELECT COUNT(*) FROM follows WHERE kind = $1 AND following_id = $2 AND until IS NULL \
-                 AND (follower_id = $3 OR $3 IS NULL)",
+                 AND (CAST($3 AS TEXT) IS NULL OR follower_id = $3)",
                 params![what.kind(), id, user_id],
             )
             .await?;
         let items = self
             .query(
                 "SELECT f.id, f.since, u.doc, u.followers FROM follows f JOIN users u ON u.id = f.follower_id \
-                 WHERE f.kind = $1 AND f.following_id = $2 AND f.until IS NULL AND (f.follower_id = $3 OR $3 IS NULL) \
+                 WHERE f.kind = $1 AND f.following_id = $2 AND f.until IS NULL AND (CAST($3 AS TEXT) IS NULL OR f.follower_id = $3) \
                  ORDER BY f.since DESC, f.id LIMIT $4 OFFSET $5",
                 params![what.kind(), id, user_id, page.page_size, page.offset()],
             )

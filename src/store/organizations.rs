@@ -1,6 +1,8 @@
 //! Organizations, members and membership requests.
 
-use super::sql::{Row, Stmt};
+use std::collections::HashMap;
+
+use super::sql::{Row, Stmt, Value};
 use super::{PageRequest, Paged, Store, StoreError, StoreResult, like_pattern};
 use crate::domain::organization::{Membership, MembershipRequest, OrgRole, Organization};
 use crate::domain::slug;
@@ -25,6 +27,35 @@ fn org_from_row(row: &Row) -> StoreResult<Organization> {
     org.followers = row.int(1)?;
     org.members_count = row.int(2)?;
     Ok(org)
+}
+
+/// A row of `org_id, role, since, user doc, user followers`.
+fn member_from_row(r: &Row) -> StoreResult<(Membership, User)> {
+    let user: User = serde_json::from_str(&r.text(3)?)
+        .map_err(|e| StoreError::Internal(format!("corrupt user document: {e}")))?;
+    let membership = Membership {
+        org_id: r.text(0)?,
+        user_id: user.id.clone(),
+        role: OrgRole::parse(&r.text(1)?).unwrap_or(OrgRole::Editor),
+        since: r.int(2)?,
+    };
+    Ok((
+        membership,
+        User {
+            followers: r.int(4)?,
+            ..user
+        },
+    ))
+}
+
+/// A `LIKE` pattern matching every word of `q`, in order, as uData's text search ANDs words.
+fn words_pattern(q: &str) -> String {
+    let words: Vec<String> = q
+        .split_whitespace()
+        .map(|word| like_pattern(word).trim_matches('%').to_owned())
+        .filter(|word| !word.is_empty())
+        .collect();
+    format!("%{}%", words.join("%"))
 }
 
 fn doc(org: &Organization) -> String {
@@ -142,7 +173,11 @@ impl Store {
         if name_changed {
             let base = slug::slugify(&org.name);
             if base != old_slug {
-                org.slug = self.free_slug("organizations", &base).await?;
+                org.slug = if self.owns_old_slug(&org.id, &base).await? {
+                    base
+                } else {
+                    self.free_slug("organizations", &base).await?
+                };
             }
         }
         let mut stmts = vec![
@@ -169,13 +204,29 @@ impl Store {
         self.write(stmts).await.map(drop)
     }
 
+    /// Whether `slug` is an old slug of this very organization and no organization has it now:
+    /// renaming back to a former name gets the former slug back.
+    async fn owns_old_slug(&self, org_id: &str, slug: &str) -> StoreResult<bool> {
+        let owner = self
+            .query_one(
+                "SELECT object_id FROM slug_history WHERE kind = 'organization' AND old_slug = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM organizations WHERE slug = $1)",
+                params![slug],
+            )
+            .await?;
+        Ok(match owner {
+            Some(row) => row.text(0)? == org_id,
+            None => false,
+        })
+    }
+
     /// A page of organizations, filtered and sorted as `GET /organizations/` allows.
     pub async fn list_organizations(
         &self,
         filter: &OrganizationFilter,
         page: PageRequest,
     ) -> StoreResult<Paged<Organization>> {
-        let pattern = like_pattern(filter.q.as_deref().unwrap_or(""));
+        let pattern = words_pattern(filter.q.as_deref().unwrap_or(""));
         let badge = filter
             .badge
             .as_ref()
@@ -187,7 +238,7 @@ impl Store {
             ($order:literal) => {
                 concat!(
                     "SELECT doc, followers, members_count FROM organizations WHERE deleted IS NULL AND search LIKE $1 \
-                     AND badges LIKE $2 AND ($3 IS NULL OR name = $3) AND ($4 IS NULL OR business_number_id = $4) ORDER BY ",
+                     AND badges LIKE $2 AND (CAST($3 AS TEXT) IS NULL OR name = $3) AND (CAST($4 AS TEXT) IS NULL OR business_number_id = $4) ORDER BY ",
                     $order,
                     " LIMIT $5 OFFSET $6"
                 )
@@ -195,7 +246,7 @@ impl Store {
         }
         let total = self
             .count(
-                "SELECT COUNT(*) FROM organizations WHERE deleted IS NULL AND search LIKE $1 AND badges LIKE $2 AND ($3 IS NULL OR name = $3) AND ($4 IS NULL OR business_number_id = $4)",
+                "SELECT COUNT(*) FROM organizations WHERE deleted IS NULL AND search LIKE $1 AND badges LIKE $2 AND (CAST($3 AS TEXT) IS NULL OR name = $3) AND (CAST($4 AS TEXT) IS NULL OR business_number_id = $4)",
                 params![&pattern, &badge, name.clone(), bid.clone()],
             )
             .await?;
@@ -242,24 +293,39 @@ impl Store {
     /// The members of an organization with their user records, oldest membership first.
     pub async fn members_of(&self, org_id: &str) -> StoreResult<Vec<(Membership, User)>> {
         self.query(
-            "SELECT m.role, m.since, u.doc, u.followers FROM members m JOIN users u ON u.id = m.user_id \
+            "SELECT m.org_id, m.role, m.since, u.doc, u.followers FROM members m JOIN users u ON u.id = m.user_id \
              WHERE m.org_id = $1 ORDER BY m.since, m.user_id",
             params![org_id],
         )
         .await?
         .iter()
-        .map(|r| {
-            let user: User = serde_json::from_str(&r.text(2)?)
-                .map_err(|e| StoreError::Internal(format!("corrupt user document: {e}")))?;
-            let membership = Membership {
-                org_id: org_id.to_owned(),
-                user_id: user.id.clone(),
-                role: OrgRole::parse(&r.text(0)?).unwrap_or(OrgRole::Editor),
-                since: r.int(1)?,
-            };
-            Ok((membership, User { followers: r.int(3)?, ..user }))
-        })
+        .map(member_from_row)
         .collect()
+    }
+
+    /// The members of several organizations (a page of a list), keyed by organization id, in
+    /// few indexed queries rather than one per organization.
+    pub async fn members_of_many(
+        &self,
+        org_ids: &[String],
+    ) -> StoreResult<HashMap<String, Vec<(Membership, User)>>> {
+        const CHUNK: usize = 20;
+        const SQL: &str = "SELECT m.org_id, m.role, m.since, u.doc, u.followers FROM members m \
+             JOIN users u ON u.id = m.user_id WHERE m.org_id IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+             $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ORDER BY m.org_id, m.since, m.user_id";
+        let mut members: HashMap<String, Vec<(Membership, User)>> = HashMap::new();
+        for chunk in org_ids.chunks(CHUNK) {
+            let mut params: Vec<Value> = chunk.iter().map(Value::from).collect();
+            params.resize(CHUNK, Value::Text(None));
+            for row in self.query(SQL, params).await? {
+                let (membership, user) = member_from_row(&row)?;
+                members
+                    .entry(membership.org_id.clone())
+                    .or_default()
+                    .push((membership, user));
+            }
+        }
+        Ok(members)
     }
 
     /// The role of a user in an organization, if a member.
@@ -406,7 +472,8 @@ impl Store {
         self.write(stmts).await.map(drop)
     }
 
-    /// Membership requests of an organization, optionally by status and user, newest first.
+    /// Membership requests of an organization, optionally by status and user, oldest first (the
+    /// order uData keeps them in).
     pub async fn membership_requests(
         &self,
         org_id: &str,
@@ -415,8 +482,8 @@ impl Store {
     ) -> StoreResult<Vec<MembershipRequest>> {
         self.query(
             "SELECT id, org_id, user_id, status, comment, created, handled_by, handled_on, refusal_comment \
-             FROM membership_requests WHERE org_id = $1 AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR user_id = $3) \
-             ORDER BY created DESC, id",
+             FROM membership_requests WHERE org_id = $1 AND (CAST($2 AS TEXT) IS NULL OR status = $2) AND (CAST($3 AS TEXT) IS NULL OR user_id = $3) \
+             ORDER BY created, id",
             params![org_id, status, user_id],
         )
         .await?

@@ -1,0 +1,272 @@
+//! What the namespace lists besides organizations: roles, suggestions, and the datasets,
+//! reuses, discussions and contact points an organization owns. The datasets, reuses,
+//! discussions and contact points areas do not exist yet: their lists answer with the right,
+//! empty shape once the organization and the parameters are checked, and later issues fill them.
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use serde_json::Value;
+use utoipa::IntoParams;
+
+use super::model::{ContactPointPage, DatasetPage, OrganizationRole, OrganizationSuggestion};
+use super::{OrgPath, check_choice, check_flag, check_sort, ensure_visible};
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::extract::{ApiQuery, Auth};
+use crate::api::pagination::{Envelope, Pagination};
+use crate::api::state::AppState;
+use crate::domain::organization::{BADGE_KINDS, OrgRole};
+use crate::domain::validation::FieldErrors;
+use crate::store::Paged;
+
+/// Sort keys of dataset lists (uData's `DatasetApiParser`).
+const DATASET_SORTS: &[&str] = &[
+    "title",
+    "created",
+    "last_update",
+    "reuses",
+    "followers",
+    "views",
+];
+
+/// Badge kinds a dataset may carry (uData v14.13).
+const DATASET_BADGES: &[&str] = &["pivotal-data", "spd", "inspire", "hvd", "sl", "sr"];
+
+/// The amount of suggestions when `size` is absent.
+const DEFAULT_SUGGESTIONS: i64 = 10;
+
+/// Query of a suggest endpoint.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestQuery {
+    /// The string to autocomplete/suggest
+    #[param(required = true)]
+    pub q: Option<String>,
+    /// The amount of suggestion to fetch (default 10)
+    pub size: Option<i64>,
+}
+
+impl SuggestQuery {
+    /// The text and the amount asked for: `q` is required, `size` between 1 and `max`.
+    fn validated(&self, max: i64) -> ApiResult<(&str, i64)> {
+        let mut errors = FieldErrors::default();
+        if self.q.is_none() {
+            errors.add("q", "Missing required parameter in the query string");
+        }
+        let size = self.size.unwrap_or(DEFAULT_SUGGESTIONS);
+        if !(1..=max).contains(&size) {
+            errors.add("size", &format!("Must be between 1 and {max}."));
+        }
+        errors.into_result().map_err(ApiError::validation)?;
+        Ok((self.q.as_deref().unwrap_or(""), size))
+    }
+}
+
+/// Query of a dataset list (uData's `DatasetApiParser`); `tag` may repeat.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DatasetListQuery {
+    /// The search query
+    pub q: Option<String>,
+    /// The field (and direction) on which sorting apply: title, created, last_update, reuses,
+    /// followers, views, each optionally prefixed with `-`
+    pub sort: Option<String>,
+    /// The page to display
+    pub page: Option<i64>,
+    /// The page size
+    pub page_size: Option<i64>,
+    pub license: Option<String>,
+    /// If set to true, it will filter on featured datasets only. If set to false, it will
+    /// exclude featured datasets.
+    #[param(value_type = Option<bool>)]
+    pub featured: Option<String>,
+    pub geozone: Option<String>,
+    pub granularity: Option<String>,
+    pub temporal_coverage: Option<String>,
+    pub organization: Option<String>,
+    /// pivotal-data, spd, inspire, hvd, sl or sr
+    pub badge: Option<String>,
+    /// public-service, certified, association, company or local-authority
+    pub organization_badge: Option<String>,
+    pub owner: Option<String>,
+    /// (beta, subject to change/be removed)
+    pub followed_by: Option<String>,
+    pub format: Option<String>,
+    pub schema: Option<String>,
+    pub schema_version: Option<String>,
+    pub topic: Option<String>,
+    pub credit: Option<String>,
+    pub dataservice: Option<String>,
+    pub reuse: Option<String>,
+    /// Only archived datasets (true) or none (false)
+    #[param(value_type = Option<bool>)]
+    pub archived: Option<String>,
+    /// Only deleted datasets (true) or none (false)
+    #[param(value_type = Option<bool>)]
+    pub deleted: Option<String>,
+    /// Only private datasets (true) or none (false)
+    #[param(value_type = Option<bool>)]
+    pub private: Option<String>,
+}
+
+impl DatasetListQuery {
+    /// 400 naming each enumerated or boolean parameter whose value is not accepted.
+    fn validate(&self) -> ApiResult<()> {
+        let mut errors = FieldErrors::default();
+        check_sort(&mut errors, self.sort.as_deref(), DATASET_SORTS);
+        check_choice(
+            &mut errors,
+            "badge",
+            self.badge.as_deref(),
+            DATASET_BADGES.iter().copied(),
+        );
+        check_choice(
+            &mut errors,
+            "organization_badge",
+            self.organization_badge.as_deref(),
+            BADGE_KINDS.iter().map(|(kind, _)| *kind),
+        );
+        for (field, value) in [
+            ("featured", &self.featured),
+            ("archived", &self.archived),
+            ("deleted", &self.deleted),
+            ("private", &self.private),
+        ] {
+            check_flag(&mut errors, field, value.as_deref());
+        }
+        errors.into_result().map_err(ApiError::validation)
+    }
+}
+
+/// Query of a plain paginated list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// The page to display
+    pub page: Option<i64>,
+    /// The page size
+    pub page_size: Option<i64>,
+}
+
+fn empty_page(app: &AppState, pagination: &Pagination) -> ApiResult<Json<Envelope>> {
+    let nothing: Paged<Value> = Paged {
+        items: Vec::new(),
+        total: 0,
+    };
+    Ok(Json(pagination.envelope(app, nothing)?))
+}
+
+/// The roles a member can have.
+#[utoipa::path(get, path = "/organizations/roles/", operation_id = "org_roles", tag = "organizations",
+    responses((status = 200, body = Vec<OrganizationRole>)))]
+pub async fn org_roles() -> Json<Vec<OrganizationRole>> {
+    Json(
+        OrgRole::ALL
+            .iter()
+            .map(|role| OrganizationRole {
+                id: role.as_str().to_owned(),
+                label: role.label().to_owned(),
+            })
+            .collect(),
+    )
+}
+
+/// Organizations whose name or acronym contains `q`, most followed first.
+#[utoipa::path(get, path = "/organizations/suggest/", operation_id = "suggest_organizations", tag = "organizations",
+    params(SuggestQuery),
+    responses((status = 200, body = Vec<OrganizationSuggestion>), (status = 400)))]
+pub async fn suggest_organizations(
+    State(app): State<AppState>,
+    ApiQuery(query): ApiQuery<SuggestQuery>,
+) -> ApiResult<Json<Vec<OrganizationSuggestion>>> {
+    let (q, size) = query.validated(app.settings.max_page_size)?;
+    let orgs = app.store.suggest_organizations(q, size).await?;
+    Ok(Json(
+        orgs.iter()
+            .map(|org| OrganizationSuggestion::new(&app, org))
+            .collect(),
+    ))
+}
+
+/// The organization's datasets, private ones included for its members.
+#[utoipa::path(get, path = "/organizations/{org}/datasets/", operation_id = "list_organization_datasets",
+    tag = "organizations",
+    params(("org" = String, Path, description = "The organization ID or slug"),
+        ("tag" = Option<Vec<String>>, Query, description = "Only datasets with all these tags"),
+        DatasetListQuery),
+    responses((status = 200, body = DatasetPage), (status = 400), (status = 404), (status = 410)))]
+pub async fn list_organization_datasets(
+    State(app): State<AppState>,
+    auth: Auth,
+    OrgPath(org): OrgPath,
+    pagination: Pagination,
+    ApiQuery(query): ApiQuery<DatasetListQuery>,
+) -> ApiResult<Json<Envelope>> {
+    ensure_visible(&auth, &org)?;
+    query.validate()?;
+    // Filled by the datasets area.
+    empty_page(&app, &pagination)
+}
+
+/// The organization's reuses (not paginated), private ones included for its members.
+#[utoipa::path(get, path = "/organizations/{org}/reuses/", operation_id = "list_organization_reuses",
+    tag = "organizations",
+    params(("org" = String, Path, description = "The organization ID or slug")),
+    responses((status = 200, description = "The reuses", body = Vec<Object>), (status = 404), (status = 410)))]
+pub async fn list_organization_reuses(
+    auth: Auth,
+    OrgPath(org): OrgPath,
+) -> ApiResult<Json<Vec<Value>>> {
+    ensure_visible(&auth, &org)?;
+    // Filled by the reuses area.
+    Ok(Json(Vec::new()))
+}
+
+/// The discussions on the organization's datasets and reuses (not paginated), newest first.
+#[utoipa::path(get, path = "/organizations/{org}/discussions/", operation_id = "list_organization_discussions",
+    tag = "organizations",
+    params(("org" = String, Path, description = "The organization ID or slug")),
+    responses((status = 200, description = "The discussions", body = Vec<Object>), (status = 404),
+        (status = 410)))]
+pub async fn list_organization_discussions(
+    auth: Auth,
+    OrgPath(org): OrgPath,
+) -> ApiResult<Json<Vec<Value>>> {
+    ensure_visible(&auth, &org)?;
+    // Filled by the discussions area.
+    Ok(Json(Vec::new()))
+}
+
+/// The organization's contact points.
+#[utoipa::path(get, path = "/organizations/{org}/contacts/", operation_id = "get_organization_contact_point",
+    tag = "organizations",
+    params(("org" = String, Path, description = "The organization ID or slug"), PageQuery),
+    responses((status = 200, body = ContactPointPage), (status = 400), (status = 404), (status = 410)))]
+pub async fn get_organization_contact_point(
+    State(app): State<AppState>,
+    auth: Auth,
+    OrgPath(org): OrgPath,
+    pagination: Pagination,
+) -> ApiResult<Json<Envelope>> {
+    ensure_visible(&auth, &org)?;
+    // Filled by the contact points area.
+    empty_page(&app, &pagination)
+}
+
+/// The organization's contact points whose name, email or contact form contains `q`.
+#[utoipa::path(get, path = "/organizations/{org}/contacts/suggest/", operation_id = "suggest_org_contact_points",
+    tag = "organizations",
+    params(("org" = String, Path, description = "The organization ID or slug"), SuggestQuery),
+    responses((status = 200, description = "The contact points", body = Vec<Object>), (status = 400),
+        (status = 404), (status = 410)))]
+pub async fn suggest_org_contact_points(
+    State(app): State<AppState>,
+    auth: Auth,
+    OrgPath(org): OrgPath,
+    ApiQuery(query): ApiQuery<SuggestQuery>,
+) -> ApiResult<Json<Vec<Value>>> {
+    ensure_visible(&auth, &org)?;
+    query.validated(app.settings.max_page_size)?;
+    // Filled by the contact points area.
+    Ok(Json(Vec::new()))
+}
