@@ -10,6 +10,7 @@ pub mod me;
 pub mod middleware;
 pub mod openapi;
 pub mod organizations;
+pub mod pages;
 pub mod pagination;
 pub mod ratelimit;
 pub mod refs;

@@ -6,21 +6,11 @@ use serde_json::Value;
 
 use crate::both;
 use crate::common::{BASE_URL, Backend, TestApp, TestResponse};
+use crate::fixtures::png;
 use crate::organizations::{add_member, create_org};
 use plateau::domain::organization::OrgRole;
 
 const BOUNDARY: &str = "plateau-test-boundary";
-
-fn png(width: u32, height: u32) -> Vec<u8> {
-    let image = image::RgbImage::from_fn(width, height, |x, y| {
-        image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
-    });
-    let mut out = std::io::Cursor::new(Vec::new());
-    image
-        .write_to(&mut out, image::ImageFormat::Png)
-        .expect("encode png");
-    out.into_inner()
-}
 
 /// A multipart body of `(name, file name, bytes)` parts.
 fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {

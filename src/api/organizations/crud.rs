@@ -6,10 +6,11 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::model::{OrganizationJson, OrganizationPage, organization_json, organization_jsons};
+use super::model::{OrganizationJson, organization_json, organization_jsons};
 use super::{OrgPath, check_choice, check_flag, check_sort, ensure_live, ensure_visible, require};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiQuery, Auth};
+use crate::api::pages::OrganizationPage;
 use crate::api::pagination::{Envelope, Pagination};
 use crate::api::state::AppState;
 use crate::domain::ids::object_id;

@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use super::OrgPath;
-use super::model::FollowPage;
 use crate::api::error::ApiResult;
 use crate::api::extract::{ApiQuery, Auth};
 use crate::api::followers::{self, FollowersQuery};
+use crate::api::pages::FollowPage;
 use crate::api::pagination::{Envelope, Pagination};
 use crate::api::state::AppState;
 use crate::store::follows::Followable;

@@ -9,10 +9,11 @@ use serde::Deserialize;
 use serde_json::Value;
 use utoipa::IntoParams;
 
-use super::model::{ContactPointPage, DatasetPage, OrganizationRole, OrganizationSuggestion};
+use super::model::{OrganizationRole, OrganizationSuggestion};
 use super::{OrgPath, check_choice, check_flag, check_sort, ensure_visible};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiQuery, Auth};
+use crate::api::pages::{ContactPointPage, DatasetPage};
 use crate::api::pagination::{Envelope, Pagination};
 use crate::api::state::AppState;
 use crate::domain::organization::{BADGE_KINDS, OrgRole};

@@ -4,10 +4,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 
-use super::model::{DeleteUserQuery, UserListQuery, UserPage, UserPath};
+use super::model::{DeleteUserQuery, UserListQuery, UserPath};
 use super::{UserParam, ensure_not_deleted, user_json};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiQuery, Auth};
+use crate::api::pages::UserPage;
 use crate::api::pagination::{Envelope, Pagination};
 use crate::api::refs::UserJson;
 use crate::api::state::AppState;

@@ -6,10 +6,11 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use super::ensure_not_deleted;
-use super::model::{FollowPage, FollowedPath};
+use super::model::FollowedPath;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiQuery, Auth};
 use crate::api::followers::{self, FollowersQuery};
+use crate::api::pages::FollowPage;
 use crate::api::pagination::{Envelope, Pagination};
 use crate::api::state::AppState;
 use crate::domain::ids::is_object_id;

@@ -5,11 +5,10 @@ use axum::extract::State;
 use serde_json::Value;
 
 use super::UserParam;
-use super::model::{
-    ContactPointPage, SuggestQuery, UserPath, UserRole, UserSuggestion, email_domain_only,
-};
+use super::model::{SuggestQuery, UserPath, UserRole, UserSuggestion, email_domain_only};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiQuery, Auth};
+use crate::api::pages::ContactPointPage;
 use crate::api::pagination::{Envelope, Pagination};
 use crate::api::state::AppState;
 use crate::domain::permissions::{Action, can};

@@ -1,53 +1,9 @@
 //! The representations and queries of the users namespace, beside `refs::UserJson` (`User`).
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::followers::FollowJson;
-use crate::api::refs::UserJson;
 use crate::store::users::USER_SORTS;
-
-/// A page of users (`UserPage`); served as the shared pagination envelope.
-#[allow(dead_code)] // describes the envelope in the OpenAPI document only
-#[derive(ToSchema)]
-#[schema(as = UserPage)]
-pub struct UserPage {
-    pub data: Vec<UserJson>,
-    pub page: i64,
-    pub page_size: i64,
-    pub total: i64,
-    pub next_page: Option<String>,
-    pub previous_page: Option<String>,
-}
-
-/// A page of follows (`FollowPage`); served as the shared pagination envelope.
-#[allow(dead_code)] // describes the envelope in the OpenAPI document only
-#[derive(ToSchema)]
-#[schema(as = FollowPage)]
-pub struct FollowPage {
-    pub data: Vec<FollowJson>,
-    pub page: i64,
-    pub page_size: i64,
-    pub total: i64,
-    pub next_page: Option<String>,
-    pub previous_page: Option<String>,
-}
-
-/// A page of contact points (`ContactPointPage`). Contact points arrive with their own area;
-/// until then pages are empty.
-#[allow(dead_code)] // describes the envelope in the OpenAPI document only
-#[derive(ToSchema)]
-#[schema(as = ContactPointPage)]
-pub struct ContactPointPage {
-    #[schema(value_type = Vec<Object>)]
-    pub data: Vec<Value>,
-    pub page: i64,
-    pub page_size: i64,
-    pub total: i64,
-    pub next_page: Option<String>,
-    pub previous_page: Option<String>,
-}
 
 /// A site-wide role (`UserRole`).
 #[derive(Debug, Serialize, ToSchema)]

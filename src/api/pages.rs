@@ -1,0 +1,46 @@
+//! OpenAPI descriptions of the paginated envelopes, one per item type. The envelope itself is
+//! built by [`Pagination`](super::pagination::Pagination) for every list.
+
+use serde_json::Value;
+
+use super::followers::FollowJson;
+use super::organizations::model::OrganizationJson;
+use super::refs::UserJson;
+
+macro_rules! page_schema {
+    ($(#[$doc:meta])* $name:ident, $item:ty $(, $value_type:ty)?) => {
+        $(#[$doc])*
+        #[allow(dead_code)] // describes the envelope in the OpenAPI document only
+        #[derive(utoipa::ToSchema)]
+        pub struct $name {
+            $(#[schema(value_type = $value_type)])?
+            pub data: Vec<$item>,
+            pub page: i64,
+            pub page_size: i64,
+            pub total: i64,
+            pub next_page: Option<String>,
+            pub previous_page: Option<String>,
+        }
+    };
+}
+
+page_schema!(
+    /// A page of users.
+    UserPage, UserJson
+);
+page_schema!(
+    /// A page of organizations.
+    OrganizationPage, OrganizationJson
+);
+page_schema!(
+    /// A page of follows.
+    FollowPage, FollowJson
+);
+page_schema!(
+    /// A page of datasets; their model arrives with the datasets area.
+    DatasetPage, Value, Vec<Object>
+);
+page_schema!(
+    /// A page of contact points; their model arrives with the contact points area.
+    ContactPointPage, Value, Vec<Object>
+);
