@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use super::error::ApiError;
 use super::extract::Auth;
 use super::mask::Mask;
+use super::ratelimit::Client;
 use super::state::AppState;
 use crate::domain::permissions::Actor;
 use crate::domain::secrets::hashes_equal;
@@ -96,13 +97,13 @@ pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -
         return next.run(req).await;
     }
     let client = match req.headers().get("x-api-key") {
-        Some(key) => format!("k:{}", hex::encode(Sha256::digest(key.as_bytes()))),
+        Some(key) => Client::ApiKey(Sha256::digest(key.as_bytes()).into()),
         None => match req.extensions().get::<ConnectInfo<SocketAddr>>() {
-            Some(ConnectInfo(addr)) => format!("a:{}", addr.ip()),
-            None => "a:local".to_owned(),
+            Some(ConnectInfo(addr)) => Client::Address(addr.ip()),
+            None => Client::Local,
         },
     };
-    let quota = app.limiter.hit(&client);
+    let quota = app.limiter.hit(client);
     let mut response = if quota.allowed {
         next.run(req).await
     } else {

@@ -138,6 +138,39 @@ impl Store {
         .transpose()
     }
 
+    /// An organization by id or current slug with its members, in one statement: the hot path
+    /// of `GET /organizations/{org}/`. `None` when neither matches (old slugs are for
+    /// [`Store::resolve_organization`]).
+    pub async fn organization_with_members(
+        &self,
+        id_or_slug: &str,
+    ) -> StoreResult<Option<(Organization, Vec<(Membership, User)>)>> {
+        let rows = self
+            .query(
+                "SELECT o.doc, o.followers, o.members_count, m.org_id, m.role, m.since, u.doc, u.followers \
+                 FROM organizations o LEFT JOIN members m ON m.org_id = o.id LEFT JOIN users u ON u.id = m.user_id \
+                 WHERE o.id = $1 OR o.slug = $1 ORDER BY CASE WHEN o.id = $1 THEN 0 ELSE 1 END, m.since, m.user_id",
+                params![id_or_slug],
+            )
+            .await?;
+        let mut org: Option<Organization> = None;
+        let mut members = Vec::with_capacity(rows.len());
+        for mut row in rows {
+            let member = Row(row.0.split_off(3));
+            let org = match &org {
+                Some(org) => org,
+                None => org.insert(org_from_row(&row)?),
+            };
+            // An id that is also another organization's slug matches two rows: the id wins.
+            if member.opt_text(0)?.as_deref() == Some(org.id.as_str())
+                && member.opt_text(3)?.is_some()
+            {
+                members.push(member_from_row(&member)?);
+            }
+        }
+        Ok(org.map(|org| (org, members)))
+    }
+
     /// Resolves a path value: id, current slug, then slug history and the slugified value.
     pub async fn resolve_organization(&self, value: &str) -> StoreResult<Resolved<Organization>> {
         if let Some(org) = self.organization_by_id(value).await? {

@@ -26,6 +26,12 @@ pub struct SqliteDb {
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // Without the query-planner stability guarantee, SQLite re-prepares a cached statement at
+    // every new parameter value of many joins and sorts: a full parse per request.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(())

@@ -7,7 +7,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::model::{OrganizationJson, organization_json, organization_jsons};
-use super::{OrgPath, check_choice, check_flag, check_sort, ensure_live, ensure_visible, require};
+use super::{
+    OrgPath, OrgWithMembers, can_read_private, check_choice, check_flag, check_sort, ensure_live,
+    ensure_visible, require,
+};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiQuery, Auth};
 use crate::api::pages::OrganizationPage;
@@ -120,10 +123,16 @@ pub async fn create_organization(
 pub async fn get_organization(
     State(app): State<AppState>,
     auth: Auth,
-    OrgPath(org): OrgPath,
+    OrgWithMembers(org, members): OrgWithMembers,
 ) -> ApiResult<Json<OrganizationJson>> {
     ensure_visible(&auth, &org)?;
-    Ok(Json(organization_json(&app, &auth, &org).await?))
+    let show_private = can_read_private(&auth, &org.id);
+    Ok(Json(OrganizationJson::new(
+        &app,
+        &org,
+        &members,
+        show_private,
+    )))
 }
 
 /// Changes an organization (its administrators, sysadmins). A new name moves the slug; the old

@@ -22,8 +22,9 @@ use utoipa_axum::routes;
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth};
 use super::state::AppState;
-use crate::domain::organization::Organization;
+use crate::domain::organization::{Membership, Organization};
 use crate::domain::permissions::{Action, Actor, can};
+use crate::domain::user::User;
 use crate::domain::validation::FieldErrors;
 use crate::store::organizations::Resolved;
 
@@ -148,6 +149,31 @@ impl FromRequestParts<AppState> for OrgPath {
             ))),
             Resolved::NotFound => Err(ApiError::not_found()),
         }
+    }
+}
+
+/// The `{org}` of the request with its members: one statement when the value is an id or the
+/// current slug, the full resolution (308 for old slugs) otherwise.
+pub struct OrgWithMembers(pub Organization, pub Vec<(Membership, User)>);
+
+impl FromRequestParts<AppState> for OrgWithMembers {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
+        let params = RawPathParams::from_request_parts(parts, app)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        let value = params
+            .iter()
+            .find(|(name, _)| *name == "org")
+            .map(|(_, value)| value.to_owned())
+            .ok_or_else(ApiError::not_found)?;
+        if let Some((org, members)) = app.store.organization_with_members(&value).await? {
+            return Ok(OrgWithMembers(org, members));
+        }
+        let OrgPath(org) = OrgPath::from_request_parts(parts, app).await?;
+        let members = app.store.members_of(&org.id).await?;
+        Ok(OrgWithMembers(org, members))
     }
 }
 
