@@ -9,7 +9,7 @@ use crate::config::{HttpSettings, ServeArgs, load_secret};
 use crate::store::Store;
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    init_logging();
+    let _log_writer = init_logging();
     let store = Store::open(&args.storage.data_dir, args.storage.database_url.as_deref())
         .await
         .context("cannot open the store (check --data-dir / --database-url)")?;
@@ -36,13 +36,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Structured logs on stderr: text by default, JSON lines with PLATEAU_LOG_FORMAT=json;
-/// the level comes from PLATEAU_LOG (e.g. `warn` to drop per-request lines).
-fn init_logging() {
+/// the level comes from PLATEAU_LOG (e.g. `warn` to drop per-request lines). Lines are written
+/// by a background thread, so requests never wait on stderr; keep the returned guard alive to
+/// flush them at exit.
+fn init_logging() -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_env("PLATEAU_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(writer);
     let result = if std::env::var("PLATEAU_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().try_init()
     } else {
@@ -51,6 +56,7 @@ fn init_logging() {
     if let Err(e) = result {
         eprintln!("logging already initialised: {e}");
     }
+    guard
 }
 
 async fn shutdown_signal() {
