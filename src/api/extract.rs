@@ -49,8 +49,14 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
     }
 }
 
-/// Parses JSON, naming the field at fault.
+/// Parses JSON, naming the field at fault. NUL characters are refused: no backend stores them
+/// in text (PostgreSQL cannot), and no real value needs one.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if has_escaped_nul(bytes) {
+        return Err(ApiError::BadRequest(
+            "NUL characters (\\u0000) are not allowed in text".into(),
+        ));
+    }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize(&mut deserializer) {
         Ok(value) => Ok(value),
@@ -71,6 +77,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             )))
         }
     }
+}
+
+/// Whether a JSON text holds the escape `\u0000` (and not an escaped backslash before `u0000`).
+fn has_escaped_nul(bytes: &[u8]) -> bool {
+    bytes.windows(6).enumerate().any(|(i, w)| {
+        w == b"\\u0000" && bytes[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+    })
 }
 
 fn strip_position(message: &str) -> String {
@@ -128,5 +141,16 @@ impl<S: Send + Sync> FromRequestParts<S> for Auth {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         Ok(parts.extensions.get::<Auth>().cloned().unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escaped_nul_is_found_but_not_an_escaped_backslash() {
+        assert!(super::has_escaped_nul(br#"{"a": "x\u0000"}"#));
+        assert!(!super::has_escaped_nul(br#"{"a": "x\\u0000"}"#));
+        assert!(super::has_escaped_nul(br#"{"a": "x\\\u0000"}"#));
+        assert!(!super::has_escaped_nul(br#"{"a": "x\u0001"}"#));
     }
 }

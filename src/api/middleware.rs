@@ -126,6 +126,18 @@ pub async fn rate_limit(State(app): State<AppState>, req: Request, next: Next) -
 /// Resolves `X-API-KEY` once per request (401 if it matches no active user) and enforces the
 /// read-only mode (423 for writes by anyone but sysadmins).
 pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
+    // No stored text may hold a NUL character (PostgreSQL refuses them): refuse them in paths
+    // and query strings here, once, as `parse_json` does in bodies.
+    if let Some(pq) = req.uri().path_and_query()
+        && pq
+            .as_str()
+            .as_bytes()
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(b"%00"))
+    {
+        return ApiError::BadRequest("NUL characters (%00) are not allowed in URLs".into())
+            .into_response();
+    }
     let actor = match req.headers().get("x-api-key") {
         None => None,
         Some(key) => match actor_for_key(&app, key).await {

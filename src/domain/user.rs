@@ -162,8 +162,12 @@ pub fn contains_url(s: &str) -> bool {
         })
 }
 
-/// A deliberately simple check: one `@`, something on both sides, a dot in the domain.
+/// A deliberately simple check: at most 254 characters (RFC 5321), one `@`, something on both
+/// sides, a dot in the domain.
 pub fn is_email(s: &str) -> bool {
+    if s.len() > 254 {
+        return false;
+    }
     let mut parts = s.split('@');
     matches!((parts.next(), parts.next(), parts.next()),
         (Some(local), Some(domain), None)
@@ -212,5 +216,6 @@ mod tests {
         assert!(!is_email("a@b"));
         assert!(!is_email("a b@c.fr"));
         assert!(!is_email("@c.fr"));
+        assert!(!is_email(&format!("{}@example.org", "a".repeat(250))));
     }
 }

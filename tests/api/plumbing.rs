@@ -233,6 +233,20 @@ async fn health_touches_no_storage(backend: Backend) {
     assert_eq!(r.json["status"], "ok");
 }
 
+async fn nul_characters_are_refused_not_stored(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, key) = t.admin().await;
+    let r = t
+        .patch("/api/1/site/", Some(&key), json!({"title": "a\u{0}b"}))
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.json["message"].is_string());
+    let r = t.get("/api/1/site/?q=a%00b", None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let r = t.get("/api/1/site/", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
 async fn swagger_and_offline_docs_page_are_served(backend: Backend) {
     let t = TestApp::new(backend).await;
     let r = t.get("/api/1/swagger.json", None).await;
@@ -251,6 +265,7 @@ async fn swagger_and_offline_docs_page_are_served(backend: Backend) {
 }
 
 both!(
+    nul_characters_are_refused_not_stored,
     swagger_and_offline_docs_page_are_served,
     invalid_api_key_is_401_with_challenge,
     deleted_users_key_no_longer_works,
