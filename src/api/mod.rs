@@ -2,7 +2,6 @@
 
 pub mod error;
 pub mod extract;
-pub mod files;
 pub mod followers;
 pub mod images;
 pub mod mask;
@@ -85,7 +84,7 @@ pub fn router(app: AppState) -> Router {
         .nest("/api/1", api)
         .merge(openapi::docs_routes(spec))
         .route("/health", get(health))
-        .route("/s/{*key}", get(files::serve_file))
+        .route("/s/{*key}", get(crate::files::serve::serve_file))
         .fallback(fallback)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             ApiError::Internal("a handler panicked".into()).into_response()

@@ -4,6 +4,7 @@ mod common;
 
 mod cli;
 mod contract;
+mod file_serving;
 mod fixtures;
 mod me;
 mod organization_logo;
@@ -13,5 +14,6 @@ mod organizations;
 mod plumbing;
 mod site;
 mod storage;
+mod uploads;
 mod user_followers;
 mod users;
