@@ -1,5 +1,6 @@
 //! The HTTP API: one module per namespace, plus the shared plumbing every endpoint uses.
 
+pub mod datasets;
 pub mod error;
 pub mod extract;
 pub mod followers;
@@ -34,6 +35,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(users::routes())
         .merge(me::routes())
         .merge(organizations::routes())
+        .merge(datasets::reference::routes())
 }
 
 /// The contract operations (`METHOD /path` as in uData's Swagger) this build serves; the
@@ -44,6 +46,7 @@ pub fn delivered_operations() -> Vec<&'static str> {
         users::OPERATIONS,
         me::OPERATIONS,
         organizations::OPERATIONS,
+        datasets::reference::OPERATIONS,
     ]
     .concat()
 }
@@ -58,6 +61,7 @@ pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
         users::MODELS,
         me::MODELS,
         organizations::MODELS,
+        datasets::reference::MODELS,
     ]
     .concat()
 }

@@ -3,6 +3,7 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
+use crate::api::datasets::reference::SchemaCatalog;
 use crate::api::ratelimit::RateLimiter;
 use crate::api::site::SiteMetricsCache;
 use crate::config::HttpSettings;
@@ -21,6 +22,8 @@ pub struct App {
     pub limiter: RateLimiter,
     pub files: FileStore,
     pub site_metrics: SiteMetricsCache,
+    /// The schema catalogue (`/datasets/schemas/`): shipped, or loaded at start.
+    pub schema_catalog: SchemaCatalog,
 }
 
 impl AppState {
@@ -34,6 +37,7 @@ impl AppState {
             limiter,
             files,
             site_metrics: SiteMetricsCache::default(),
+            schema_catalog: SchemaCatalog::default(),
         }))
     }
 }

@@ -18,6 +18,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let settings = HttpSettings::from_args(&args);
     tracing::info!(backend = store.backend_name(), listen = %args.listen, base_url = %settings.base_url, "starting");
     let app = AppState::new(store, settings, secret);
+    if let Some(location) = &args.schema_catalog_url {
+        app.schema_catalog.load_from(location).await;
+    }
     spawn_upload_purge(app.clone());
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await

@@ -4,6 +4,7 @@ mod common;
 
 mod cli;
 mod contract;
+mod dataset_reference;
 mod file_serving;
 mod fixtures;
 mod me;
