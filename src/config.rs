@@ -45,6 +45,11 @@ pub struct ServeArgs {
     /// Largest accepted upload, in bytes.
     #[arg(long, env = "PLATEAU_MAX_UPLOAD_SIZE", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_size: usize,
+    /// Schema catalogue (schema.data.gouv.fr's `schemas.json` format) served by
+    /// /datasets/schemas/, read at start: a path or file:// URL. Without it, or when it cannot
+    /// be read, the catalogue shipped with the binary is served.
+    #[arg(long, env = "PLATEAU_SCHEMA_CATALOG_URL")]
+    pub schema_catalog_url: Option<String>,
 }
 
 /// The settings the HTTP layer needs at run time.

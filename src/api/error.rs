@@ -34,6 +34,10 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     Locked(String),
+    /// A refused upload step, answered as uData's `UploadStatus`:
+    /// 400 `{"success": false, "error": "..."}`.
+    #[error("{0}")]
+    Upload(String),
     #[error("rate limit exceeded")]
     TooManyRequests { retry_after: u64 },
     #[error("{0}")]
@@ -74,7 +78,9 @@ impl ApiError {
 
     pub fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::Validation { .. } | ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Validation { .. } | ApiError::BadRequest(_) | ApiError::Upload(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -108,6 +114,7 @@ impl IntoResponse for ApiError {
             ApiError::Validation { message, errors } => {
                 json!({"message": message, "errors": errors.0})
             }
+            ApiError::Upload(error) => json!({"success": false, "error": error}),
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 json!({"message": "Internal server error"})

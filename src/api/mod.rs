@@ -1,8 +1,8 @@
 //! The HTTP API: one module per namespace, plus the shared plumbing every endpoint uses.
 
+pub mod datasets;
 pub mod error;
 pub mod extract;
-pub mod files;
 pub mod followers;
 pub mod images;
 pub mod mask;
@@ -35,6 +35,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(users::routes())
         .merge(me::routes())
         .merge(organizations::routes())
+        .merge(datasets::reference::routes())
 }
 
 /// The contract operations (`METHOD /path` as in uData's Swagger) this build serves; the
@@ -45,6 +46,7 @@ pub fn delivered_operations() -> Vec<&'static str> {
         users::OPERATIONS,
         me::OPERATIONS,
         organizations::OPERATIONS,
+        datasets::reference::OPERATIONS,
     ]
     .concat()
 }
@@ -59,6 +61,7 @@ pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
         users::MODELS,
         me::MODELS,
         organizations::MODELS,
+        datasets::reference::MODELS,
     ]
     .concat()
 }
@@ -85,7 +88,7 @@ pub fn router(app: AppState) -> Router {
         .nest("/api/1", api)
         .merge(openapi::docs_routes(spec))
         .route("/health", get(health))
-        .route("/s/{*key}", get(files::serve_file))
+        .route("/s/{*key}", get(crate::files::serve::serve_file))
         .fallback(fallback)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             ApiError::Internal("a handler panicked".into()).into_response()

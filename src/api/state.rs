@@ -3,11 +3,12 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::api::files::Files;
+use crate::api::datasets::reference::SchemaCatalog;
 use crate::api::ratelimit::RateLimiter;
 use crate::api::site::SiteMetricsCache;
 use crate::config::HttpSettings;
 use crate::domain::secrets::ServerSecret;
+use crate::files::FileStore;
 use crate::store::Store;
 
 /// The application as handlers see it. Cheap to clone.
@@ -19,14 +20,16 @@ pub struct App {
     pub settings: HttpSettings,
     pub secret: ServerSecret,
     pub limiter: RateLimiter,
-    pub files: Files,
+    pub files: FileStore,
     pub site_metrics: SiteMetricsCache,
+    /// The schema catalogue (`/datasets/schemas/`): shipped, or loaded at start.
+    pub schema_catalog: SchemaCatalog,
 }
 
 impl AppState {
     pub fn new(store: Store, settings: HttpSettings, secret: ServerSecret) -> Self {
         let limiter = RateLimiter::new(settings.rate_limit, settings.rate_limit_window);
-        let files = Files::new(settings.files_dir.clone(), settings.base_url.clone());
+        let files = FileStore::new(settings.files_dir.clone(), settings.base_url.clone());
         AppState(Arc::new(App {
             store,
             settings,
@@ -34,6 +37,7 @@ impl AppState {
             limiter,
             files,
             site_metrics: SiteMetricsCache::default(),
+            schema_catalog: SchemaCatalog::default(),
         }))
     }
 }

@@ -1,5 +1,6 @@
 //! The `plateau` command line: one binary for the server and its administration.
 
+mod license;
 mod serve;
 mod user;
 
@@ -22,6 +23,9 @@ pub enum Command {
     /// Manage user accounts (works while `serve` runs on the same store).
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Manage the licenses datasets may use (works while `serve` runs on the same store).
+    #[command(subcommand)]
+    License(license::LicenseCommand),
 }
 
 /// Runs the parsed command.
@@ -32,6 +36,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => runtime.block_on(serve::serve(args)),
         Command::User(command) => runtime.block_on(user::run(command)),
+        Command::License(command) => runtime.block_on(license::run(command)),
     }
 }
 

@@ -6,6 +6,7 @@ use anyhow::Context;
 
 use crate::api::{self, state::AppState};
 use crate::config::{HttpSettings, ServeArgs, load_secret};
+use crate::files::chunks as upload_chunks;
 use crate::store::Store;
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -17,6 +18,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let settings = HttpSettings::from_args(&args);
     tracing::info!(backend = store.backend_name(), listen = %args.listen, base_url = %settings.base_url, "starting");
     let app = AppState::new(store, settings, secret);
+    if let Some(location) = &args.schema_catalog_url {
+        app.schema_catalog.load_from(location).await;
+    }
+    spawn_upload_purge(app.clone());
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| {
@@ -33,6 +38,25 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Purges unfinished chunked uploads and stale staging files at start, then every hour.
+fn spawn_upload_purge(app: AppState) {
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            match app
+                .files
+                .purge_stale_uploads(upload_chunks::MAX_RETENTION)
+                .await
+            {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "purged stale uploads"),
+                Err(e) => tracing::warn!(error = %e, "could not purge stale uploads"),
+            }
+        }
+    });
 }
 
 /// Structured logs on stderr: text by default, JSON lines with PLATEAU_LOG_FORMAT=json;

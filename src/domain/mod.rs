@@ -2,6 +2,7 @@
 
 pub mod frequency;
 pub mod ids;
+pub mod license;
 pub mod markdown;
 pub mod organization;
 pub mod permissions;

@@ -5,6 +5,7 @@
 //! accept, so the two backends cannot drift apart, and the same test suite runs on both.
 
 pub mod follows;
+pub mod licenses;
 pub mod organizations;
 pub mod postgres;
 pub mod site;
@@ -70,7 +71,9 @@ impl Store {
                 Db::Sqlite(sqlite::SqliteDb::open(&data_dir.join("plateau.db"))?)
             }
         };
-        Ok(Store { db: Arc::new(db) })
+        let store = Store { db: Arc::new(db) };
+        store.seed_licenses().await?;
+        Ok(store)
     }
 
     /// Which backend this store runs on, for logs and the site object.

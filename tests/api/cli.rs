@@ -24,6 +24,7 @@ fn plateau() -> Command {
         "PLATEAU_BASE_URL",
         "PLATEAU_LISTEN",
         "PLATEAU_READ_ONLY",
+        "PLATEAU_SCHEMA_CATALOG_URL",
     ] {
         command.env_remove(var);
     }
@@ -262,3 +263,54 @@ fn help_describes_the_commands() {
 }
 
 both!(cli_manages_users_of_a_running_server);
+
+#[test]
+fn cli_adds_and_lists_licenses() {
+    let dir = tempfile::tempdir().expect("temporary dir");
+    let data_dir = dir.path().display().to_string();
+    let file = dir.path().join("licenses.json");
+    std::fs::write(
+        &file,
+        r#"[{"id": "other-closed", "title": "Other (Not Open)", "flags": ["generic"]}]"#,
+    )
+    .expect("write licenses");
+    let file = file.display().to_string();
+    let added = run(&["license", "add", "--data-dir", &data_dir, "--file", &file]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert_eq!(stdout(&added).trim(), "other-closed");
+    let added = run(&[
+        "license",
+        "add",
+        "--data-dir",
+        &data_dir,
+        "--id",
+        "cc-by-4.0",
+        "--title",
+        "Creative Commons Attribution 4.0",
+        "--flag",
+        "okd_compliant",
+    ]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let refused = run(&[
+        "license",
+        "add",
+        "--data-dir",
+        &data_dir,
+        "--id",
+        "a b",
+        "--title",
+        "x",
+    ]);
+    assert!(!refused.status.success());
+    let listed = run(&["license", "list", "--data-dir", &data_dir]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let licenses: Value = serde_json::from_str(&stdout(&listed)).expect("JSON");
+    let ids: Vec<&str> = licenses
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|l| l["id"].as_str().expect("an id"))
+        .collect();
+    assert_eq!(ids.len(), 14);
+    assert_eq!(ids[ids.len() - 2..], ["other-closed", "cc-by-4.0"]);
+}

@@ -4,6 +4,8 @@ mod common;
 
 mod cli;
 mod contract;
+mod dataset_reference;
+mod file_serving;
 mod fixtures;
 mod me;
 mod organization_logo;
@@ -13,5 +15,6 @@ mod organizations;
 mod plumbing;
 mod site;
 mod storage;
+mod uploads;
 mod user_followers;
 mod users;
