@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The licenses shipped with the binary (see `data/README.md` for their provenance).
-pub const SHIPPED_LICENSES_JSON: &str = include_str!("../../data/licenses.json");
+/// The licenses shipped with the binary (see `assets/README.md` for their provenance).
+pub const SHIPPED_LICENSES_JSON: &str = include_str!("../../assets/licenses.json");
 
 /// The license every dataset without one gets.
 pub const DEFAULT_LICENSE: &str = "notspecified";

@@ -62,8 +62,8 @@ pub const HIDDEN_BADGES: &[&str] = &[];
 /// Schema types that cannot be assigned to a resource, hence not listed.
 const NON_ASSIGNABLE_SCHEMA_TYPES: &[&str] = &["datapackage"];
 
-/// The schema catalogue shipped with the binary (see `data/README.md`).
-pub const SHIPPED_SCHEMA_CATALOG: &str = include_str!("../../../data/schemas.json");
+/// The schema catalogue shipped with the binary (see `assets/README.md`).
+pub const SHIPPED_SCHEMA_CATALOG: &str = include_str!("../../../assets/schemas.json");
 
 /// A license as served (`License`).
 #[derive(Debug, Serialize, ToSchema)]
