@@ -7,7 +7,13 @@ use tokio_postgres::{NoTls, error::SqlState};
 use super::StoreError;
 use super::sql::{Expect, Row, Stmt, Value};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/postgres/0001_init.sql")),
+    (
+        2,
+        include_str!("../../migrations/postgres/0002_datasets.sql"),
+    ),
+];
 
 /// A pool of connections to one PostgreSQL database.
 pub struct PostgresDb {

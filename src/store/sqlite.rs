@@ -15,7 +15,10 @@ use rusqlite::{Connection, OpenFlags, ToSql};
 use super::StoreError;
 use super::sql::{Expect, Row, Stmt, Value};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../../migrations/sqlite/0002_datasets.sql")),
+];
 
 /// A SQLite database file with one writer and a pool of readers.
 pub struct SqliteDb {
