@@ -1,5 +1,6 @@
 //! The HTTP API: one module per namespace, plus the shared plumbing every endpoint uses.
 
+pub mod datasets;
 pub mod error;
 pub mod extract;
 pub mod files;
@@ -35,6 +36,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(users::routes())
         .merge(me::routes())
         .merge(organizations::routes())
+        .merge(datasets::routes())
 }
 
 /// The contract operations (`METHOD /path` as in uData's Swagger) this build serves; the
@@ -45,6 +47,7 @@ pub fn delivered_operations() -> Vec<&'static str> {
         users::OPERATIONS,
         me::OPERATIONS,
         organizations::OPERATIONS,
+        datasets::OPERATIONS,
     ]
     .concat()
 }
@@ -59,6 +62,7 @@ pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
         users::MODELS,
         me::MODELS,
         organizations::MODELS,
+        datasets::MODELS,
     ]
     .concat()
 }

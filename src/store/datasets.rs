@@ -53,7 +53,7 @@ macro_rules! by_sort {
 /// inactive when its parameter is NULL (or `%` for patterns).
 macro_rules! list_where {
     () => {
-        "WHERE ($16 = 1 OR (private = 0 AND archived IS NULL AND deleted IS NULL) OR owner_id = $17 \
+        "WHERE (CAST($16 AS BIGINT) = 1 OR (private = 0 AND archived IS NULL AND deleted IS NULL) OR owner_id = $17 \
            OR org_id IN (SELECT org_id FROM members WHERE user_id = $17)) \
          AND search LIKE $1 AND search LIKE $2 AND search LIKE $3 AND search LIKE $4 AND tags LIKE $5 \
          AND (CAST($6 AS TEXT) IS NULL OR license = $6) \
@@ -93,7 +93,7 @@ macro_rules! org_list_head {
         concat!(
             "SELECT ",
             dataset_columns!(),
-            " FROM datasets WHERE org_id = $1 AND ($2 = 1 OR (private = 0 AND deleted IS NULL))"
+            " FROM datasets WHERE org_id = $1 AND (CAST($2 AS BIGINT) = 1 OR (private = 0 AND deleted IS NULL))"
         )
     };
 }
@@ -439,7 +439,7 @@ impl Store {
     ) -> StoreResult<Paged<Dataset>> {
         let total = self
             .count(
-                "SELECT COUNT(*) FROM datasets WHERE org_id = $1 AND ($2 = 1 OR (private = 0 AND deleted IS NULL))",
+                "SELECT COUNT(*) FROM datasets WHERE org_id = $1 AND (CAST($2 AS BIGINT) = 1 OR (private = 0 AND deleted IS NULL))",
                 params![org_id, with_private],
             )
             .await?;
@@ -535,6 +535,30 @@ impl Store {
             params![user_id],
         )
         .await
+    }
+
+    /// How many public datasets an organization publishes (its `metrics.datasets`).
+    pub async fn public_datasets_of_org(&self, org_id: &str) -> StoreResult<i64> {
+        self.count(
+            "SELECT COUNT(*) FROM datasets WHERE org_id = $1 AND private = 0 AND deleted IS NULL",
+            params![org_id],
+        )
+        .await
+    }
+
+    /// Public datasets and their resources, for the site metrics.
+    pub async fn public_dataset_and_resource_counts(&self) -> StoreResult<(i64, i64)> {
+        match self
+            .query_one(
+                "SELECT COUNT(*), CAST(COALESCE(SUM(resources_count), 0) AS BIGINT) FROM datasets \
+                 WHERE private = 0 AND deleted IS NULL",
+                params![],
+            )
+            .await?
+        {
+            Some(row) => Ok((row.int(0)?, row.int(1)?)),
+            None => Ok((0, 0)),
+        }
     }
 
     /// How many datasets the organizations of a user publish, private ones included.

@@ -3,7 +3,10 @@
 mod common;
 
 mod cli;
+mod community_resources;
 mod contract;
+mod dataset_resources;
+mod datasets;
 mod fixtures;
 mod me;
 mod organization_logo;
