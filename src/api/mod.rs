@@ -36,6 +36,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(me::routes())
         .merge(organizations::routes())
         .merge(datasets::reference::routes())
+        .merge(datasets::routes())
 }
 
 /// The contract operations (`METHOD /path` as in uData's Swagger) this build serves; the
@@ -47,6 +48,7 @@ pub fn delivered_operations() -> Vec<&'static str> {
         me::OPERATIONS,
         organizations::OPERATIONS,
         datasets::reference::OPERATIONS,
+        datasets::OPERATIONS,
     ]
     .concat()
 }
@@ -62,6 +64,7 @@ pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
         me::MODELS,
         organizations::MODELS,
         datasets::reference::MODELS,
+        datasets::MODELS,
     ]
     .concat()
 }

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::datasets::model::{CommunityResourceJson, DatasetJson};
 use super::followers::FollowJson;
 use super::organizations::model::OrganizationJson;
 use super::refs::UserJson;
@@ -37,8 +38,12 @@ page_schema!(
     FollowPage, FollowJson
 );
 page_schema!(
-    /// A page of datasets; their model arrives with the datasets area.
-    DatasetPage, Value, Vec<Object>
+    /// A page of datasets.
+    DatasetPage, DatasetJson
+);
+page_schema!(
+    /// A page of community resources.
+    CommunityResourcePage, CommunityResourceJson
 );
 page_schema!(
     /// A page of contact points; their model arrives with the contact points area.

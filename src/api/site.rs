@@ -96,6 +96,8 @@ async fn site_json(app: &AppState) -> ApiResult<SiteJson> {
             "organizations": counts.organizations,
             "users": counts.users,
             "followers": counts.followers,
+            "datasets": counts.datasets,
+            "resources": counts.resources,
         }),
         version: env!("CARGO_PKG_VERSION").to_owned(),
     })

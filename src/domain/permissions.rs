@@ -40,6 +40,17 @@ pub enum Action<'a> {
     FollowUser { user_id: &'a str },
     /// Delete a user's account through the users API: sysadmins, never their own (that is `/me/`).
     DeleteUser { user_id: &'a str },
+    /// Edit, delete, or see while private or deleted, a dataset and its resources: its owner,
+    /// or any member (admin or editor) of its organization.
+    EditDataset {
+        owner_id: Option<&'a str>,
+        org_id: Option<&'a str>,
+    },
+    /// Edit or delete a community resource: same rule as datasets, on the resource's own owner.
+    EditCommunityResource {
+        owner_id: Option<&'a str>,
+        org_id: Option<&'a str>,
+    },
 }
 
 /// Whether `actor` (None = anonymous) may perform `action`.
@@ -61,6 +72,11 @@ pub fn can(actor: Option<&Actor>, action: Action<'_>) -> bool {
             actor.role_in(org_id).is_some()
         }
         Action::EditUserContent { owner_id } => actor.user.id == owner_id,
+        Action::EditDataset { owner_id, org_id }
+        | Action::EditCommunityResource { owner_id, org_id } => {
+            owner_id.is_some_and(|owner| owner == actor.user.id)
+                || org_id.is_some_and(|org| actor.role_in(org).is_some())
+        }
     }
 }
 
@@ -117,6 +133,31 @@ mod tests {
         ));
         assert!(can(Some(&admin), Action::Administer));
         assert!(!can(None, Action::ReadOrganizationPrivate { org_id: "o" }));
+    }
+
+    #[test]
+    fn dataset_editors_are_owner_and_org_members() {
+        let editor = actor(vec![], vec![("o".into(), OrgRole::Editor)]);
+        let org_dataset = Action::EditDataset {
+            owner_id: None,
+            org_id: Some("o"),
+        };
+        assert!(can(Some(&editor), org_dataset));
+        assert!(!can(None, org_dataset));
+        assert!(can(
+            Some(&editor),
+            Action::EditDataset {
+                owner_id: Some("u"),
+                org_id: None
+            }
+        ));
+        assert!(!can(
+            Some(&editor),
+            Action::EditDataset {
+                owner_id: Some("v"),
+                org_id: Some("other")
+            }
+        ));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::params;
 /// The kinds that can be followed, with the table whose `followers` counter they keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Followable {
+    Dataset,
     Organization,
     User,
 }
@@ -17,6 +18,7 @@ pub enum Followable {
 impl Followable {
     pub fn kind(self) -> &'static str {
         match self {
+            Followable::Dataset => "dataset",
             Followable::Organization => "organization",
             Followable::User => "user",
         }
@@ -24,6 +26,10 @@ impl Followable {
 
     fn counter_sql(self) -> &'static str {
         match self {
+            Followable::Dataset => {
+                "UPDATE datasets SET followers = (SELECT COUNT(*) FROM follows WHERE kind = 'dataset' \
+                 AND following_id = $1 AND until IS NULL) WHERE id = $1 RETURNING followers"
+            }
             Followable::Organization => {
                 "UPDATE organizations SET followers = (SELECT COUNT(*) FROM follows WHERE kind = 'organization' \
                  AND following_id = $1 AND until IS NULL) WHERE id = $1 RETURNING followers"

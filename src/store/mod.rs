@@ -4,10 +4,13 @@
 //! [`Db`] runs statements on SQLite or PostgreSQL. Statements are written once in the dialect both
 //! accept, so the two backends cannot drift apart, and the same test suite runs on both.
 
+pub mod community;
+pub mod datasets;
 pub mod follows;
 pub mod licenses;
 pub mod organizations;
 pub mod postgres;
+pub mod resources;
 pub mod site;
 pub mod sql;
 pub mod sqlite;

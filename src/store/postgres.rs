@@ -13,6 +13,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../../migrations/postgres/0002_licenses.sql"),
     ),
+    (
+        3,
+        include_str!("../../migrations/postgres/0003_datasets.sql"),
+    ),
 ];
 
 /// A pool of connections to one PostgreSQL database.

@@ -41,6 +41,8 @@ pub struct SiteCounts {
     pub organizations: i64,
     pub users: i64,
     pub followers: i64,
+    pub datasets: i64,
+    pub resources: i64,
 }
 
 impl Store {
@@ -71,7 +73,10 @@ impl Store {
 
     /// Counts served in the site's `metrics`. Each is one indexed aggregate.
     pub async fn site_counts(&self) -> StoreResult<SiteCounts> {
+        let (datasets, resources) = self.public_dataset_and_resource_counts().await?;
         Ok(SiteCounts {
+            datasets,
+            resources,
             organizations: self
                 .count(
                     "SELECT COUNT(*) FROM organizations WHERE deleted IS NULL",

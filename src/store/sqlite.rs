@@ -18,6 +18,7 @@ use super::sql::{Expect, Row, Stmt, Value};
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_licenses.sql")),
+    (3, include_str!("../../migrations/sqlite/0003_datasets.sql")),
 ];
 
 /// A SQLite database file with one writer and a pool of readers.

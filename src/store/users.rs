@@ -76,6 +76,7 @@ impl Store {
         let sql: &'static str = match table {
             "users" => "SELECT slug FROM users WHERE slug = $1 OR slug LIKE $2",
             "organizations" => "SELECT slug FROM organizations WHERE slug = $1 OR slug LIKE $2",
+            "datasets" => "SELECT slug FROM datasets WHERE slug = $1 OR slug LIKE $2",
             other => return Err(StoreError::Internal(format!("no slugs in {other}"))),
         };
         let base = if base.is_empty() {
@@ -90,10 +91,10 @@ impl Store {
             .map(|r| r.text(0))
             .collect::<StoreResult<_>>()?;
         let history_sql: &'static str = "SELECT old_slug FROM slug_history WHERE kind = $1 AND (old_slug = $2 OR old_slug LIKE $3)";
-        let kind = if table == "users" {
-            "user"
-        } else {
-            "organization"
+        let kind = match table {
+            "users" => "user",
+            "datasets" => "dataset",
+            _ => "organization",
         };
         let historic: std::collections::HashSet<String> = self
             .query(history_sql, params![kind, &base, format!("{base}-%")])

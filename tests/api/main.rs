@@ -3,8 +3,11 @@
 mod common;
 
 mod cli;
+mod community_resources;
 mod contract;
 mod dataset_reference;
+mod dataset_resources;
+mod datasets;
 mod file_serving;
 mod fixtures;
 mod me;

@@ -1,1 +1,361 @@
+//! `/datasets/`: datasets, their resources, community resources, badges, featuring, followers,
+//! suggestions and the Atom feed. One file per group of routes; what every handler shares
+//! (resolving `{dataset}`, the visibility rules, checking references in a body) is here.
+//! The reference lists (licenses, frequencies…) are in `reference.rs`.
+
+pub mod badges;
+pub mod community;
+pub mod crud;
+pub mod exports;
+pub mod featured;
+pub mod feed;
+pub mod followers;
+pub mod lists;
+pub mod model;
 pub mod reference;
+pub mod resources;
+
+use axum::extract::{FromRequestParts, OriginalUri, RawPathParams};
+use axum::http::request::Parts;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::error::{ApiError, ApiResult};
+use super::extract::Auth;
+use super::state::AppState;
+use crate::domain::dataset::{Dataset, DatasetInput, check_custom_extras};
+use crate::domain::ids::is_object_id;
+use crate::domain::permissions::{Action, Actor, can};
+use crate::domain::validation::FieldErrors;
+use crate::store::organizations::Resolved;
+
+pub const OPERATIONS: &[&str] = &[
+    "GET /datasets/",
+    "POST /datasets/",
+    "GET /datasets/{dataset}/",
+    "PUT /datasets/{dataset}/",
+    "DELETE /datasets/{dataset}/",
+    "POST /datasets/{dataset}/resources/",
+    "PUT /datasets/{dataset}/resources/",
+    "GET /datasets/{dataset}/resources/{rid}/",
+    "PUT /datasets/{dataset}/resources/{rid}/",
+    "DELETE /datasets/{dataset}/resources/{rid}/",
+    "GET /datasets/r/{id}",
+    "GET /datasets/community_resources/",
+    "POST /datasets/community_resources/",
+    "GET /datasets/community_resources/{community}/",
+    "PUT /datasets/community_resources/{community}/",
+    "DELETE /datasets/community_resources/{community}/",
+    "POST /datasets/{dataset}/badges/",
+    "DELETE /datasets/{dataset}/badges/{badge_kind}/",
+    "POST /datasets/{dataset}/featured/",
+    "DELETE /datasets/{dataset}/featured/",
+    "GET /datasets/{id}/followers/",
+    "POST /datasets/{id}/followers/",
+    "DELETE /datasets/{id}/followers/",
+    "GET /datasets/suggest/",
+    "GET /datasets/suggest/formats/",
+    "GET /datasets/suggest/mime/",
+    "GET /datasets/recent.atom",
+    "GET /datasets/{dataset}/rdf",
+    "GET /datasets/{dataset}/rdf.{_format}",
+];
+
+pub const MODELS: &[(&str, &str)] = &[
+    ("Dataset", "Dataset"),
+    ("DatasetPage", "DatasetPage"),
+    ("DatasetPermissions", "DatasetPermissions"),
+    ("DatasetInternals", "DatasetInternals"),
+    ("Resource", "Resource"),
+    ("ResourceInternals", "ResourceInternals"),
+    ("Checksum", "Checksum"),
+    ("TemporalCoverage", "TemporalCoverage"),
+    ("SpatialCoverage", "SpatialCoverage"),
+    ("Schema", "Schema"),
+    ("CommunityResource", "CommunityResource"),
+    ("CommunityResourcePage", "CommunityResourcePage"),
+    ("DatasetSuggestion", "DatasetSuggestion"),
+];
+
+/// The routes of the namespace with their OpenAPI descriptions.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(crud::list_datasets, crud::create_dataset))
+        .routes(routes!(
+            crud::get_dataset,
+            crud::update_dataset,
+            crud::delete_dataset
+        ))
+        .routes(routes!(
+            resources::create_resource,
+            resources::update_resources
+        ))
+        .routes(routes!(
+            resources::get_resource,
+            resources::update_resource,
+            resources::delete_resource
+        ))
+        .routes(routes!(resources::redirect_resource))
+        .routes(routes!(
+            community::list_community_resources,
+            community::create_community_resource
+        ))
+        .routes(routes!(
+            community::retrieve_community_resource,
+            community::update_community_resource,
+            community::delete_community_resource
+        ))
+        .routes(routes!(badges::add_dataset_badge))
+        .routes(routes!(badges::delete_dataset_badge))
+        .routes(routes!(
+            featured::feature_dataset,
+            featured::unfeature_dataset
+        ))
+        .routes(routes!(
+            followers::list_dataset_followers,
+            followers::follow_dataset,
+            followers::unfollow_dataset
+        ))
+        .routes(routes!(lists::suggest_datasets))
+        .routes(routes!(lists::suggest_formats))
+        .routes(routes!(lists::suggest_mime))
+        .routes(routes!(feed::recent_datasets_atom_feed))
+        .routes(routes!(exports::rdf_dataset))
+        .routes(routes!(exports::rdf_dataset_format))
+}
+
+/// The dataset named by the `{dataset}` path value (`{id}` on the followers routes), by id or
+/// current slug. Unknown → 404; an old slug or a non-canonical form → 308 to the same URL with
+/// the current slug. Private and deleted datasets resolve: handlers apply the visibility rules.
+pub struct DatasetPath(pub Dataset);
+
+impl FromRequestParts<AppState> for DatasetPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
+        let params = RawPathParams::from_request_parts(parts, app)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        let value = params
+            .iter()
+            .find(|(name, _)| *name == "dataset")
+            .or_else(|| params.iter().find(|(name, _)| *name == "id"))
+            .map(|(_, value)| value.to_owned())
+            .ok_or_else(ApiError::not_found)?;
+        match app.store.resolve_dataset(&value).await? {
+            Resolved::Found(dataset) => Ok(DatasetPath(dataset)),
+            Resolved::Moved(dataset) => Err(ApiError::MovedPermanently(canonical_url(
+                app,
+                parts,
+                &dataset.slug,
+            ))),
+            Resolved::NotFound => Err(ApiError::NotFound("Dataset not found".into())),
+        }
+    }
+}
+
+/// The path value nested under `{dataset}` (`{rid}`, `{badge_kind}`) or the `{community}` or
+/// `{id}` of the routes that have no dataset.
+pub struct InnerPath(pub String);
+
+impl FromRequestParts<AppState> for InnerPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
+        let params = RawPathParams::from_request_parts(parts, app)
+            .await
+            .map_err(|_| ApiError::not_found())?;
+        params
+            .iter()
+            .find(|(name, _)| *name != "dataset")
+            .map(|(_, value)| InnerPath(value.to_owned()))
+            .ok_or_else(ApiError::not_found)
+    }
+}
+
+/// The request's URL with the dataset segment replaced by `slug`.
+fn canonical_url(app: &AppState, parts: &Parts, slug: &str) -> String {
+    let original = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map(|OriginalUri(uri)| uri)
+        .unwrap_or(&parts.uri);
+    let mut segments: Vec<&str> = original.path().split('/').collect();
+    if let Some(i) = segments.iter().position(|s| *s == "datasets")
+        && i + 1 < segments.len()
+    {
+        segments[i + 1] = slug;
+    }
+    let path = segments.join("/");
+    match original.query() {
+        Some(query) => format!("{}{path}?{query}", app.settings.base_url),
+        None => format!("{}{path}", app.settings.base_url),
+    }
+}
+
+fn gone() -> ApiError {
+    ApiError::Gone("Dataset has been deleted".into())
+}
+
+/// Whether the caller may edit the dataset (and so see it while private or deleted).
+pub fn can_edit(auth: &Auth, d: &Dataset) -> bool {
+    can(
+        auth.actor(),
+        Action::EditDataset {
+            owner_id: d.owner.as_deref(),
+            org_id: d.organization.as_deref(),
+        },
+    )
+}
+
+/// uData's read rule: a private dataset is a 404 and a deleted one a 410, except for those who
+/// may edit it.
+fn ensure_readable(auth: &Auth, d: &Dataset) -> ApiResult<()> {
+    if !can_edit(auth, d) {
+        if d.private {
+            return Err(ApiError::NotFound("Dataset not found".into()));
+        }
+        if d.deleted.is_some() {
+            return Err(gone());
+        }
+    }
+    Ok(())
+}
+
+/// The authenticated caller (401 otherwise) if allowed to edit the dataset (403 otherwise).
+fn require_edit<'a>(auth: &'a Auth, d: &Dataset) -> ApiResult<&'a Actor> {
+    let actor = auth.required()?;
+    if can_edit(auth, d) {
+        Ok(actor)
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+/// The authenticated caller (401 otherwise) if a sysadmin (403 otherwise).
+fn require_sysadmin(auth: &Auth) -> ApiResult<&Actor> {
+    let actor = auth.required()?;
+    if can(Some(actor), Action::Administer) {
+        Ok(actor)
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+/// Who owns a dataset or community resource once a body is applied.
+pub struct Ownership {
+    pub owner: Option<String>,
+    pub organization: Option<String>,
+}
+
+/// Checks what a body refers to and decides ownership, as uData's `CurrentUserField` and
+/// `PublishAsField` do: an organization the caller belongs to, or the caller as owner (others
+/// too for sysadmins); an existing object changes hands only through sysadmins. Unknown
+/// license and contact points are errors on their field.
+async fn check_references(
+    app: &AppState,
+    actor: &Actor,
+    input: &DatasetInput,
+    existing: Option<(Option<&str>, Option<&str>)>,
+) -> ApiResult<Ownership> {
+    let mut errors = FieldErrors::default();
+    if let Some(Some(license)) = &input.license
+        && !license.trim().is_empty()
+        && !app.store.license_exists(license.trim()).await?
+    {
+        errors.add("license", &format!("'{license}' is not a valid choice."));
+    }
+    if let Some(points) = &input.contact_points
+        && !points.is_empty()
+    {
+        // No contact point exists yet: every id is unknown.
+        errors.add(
+            "contact_points",
+            "Wrong contact point id or contact point ownership mismatch",
+        );
+    }
+    let ownership = decide_ownership(
+        app,
+        actor,
+        input.owner.clone(),
+        input.organization.clone(),
+        existing,
+        &mut errors,
+    )
+    .await?;
+    if let Some(extras) = &input.extras {
+        let org = match &ownership.organization {
+            Some(id) => app.store.organization_by_id(id).await?,
+            None => None,
+        };
+        if let Err(message) = check_custom_extras(extras, org.as_ref().map(|o| &o.extras)) {
+            errors.add("extras", &message);
+        }
+    }
+    errors.into_result().map_err(ApiError::validation)?;
+    Ok(ownership)
+}
+
+/// The owner or organization after a body's `owner` and `organization` fields, errors by field.
+async fn decide_ownership(
+    app: &AppState,
+    actor: &Actor,
+    owner: Option<Option<String>>,
+    organization: Option<Option<String>>,
+    existing: Option<(Option<&str>, Option<&str>)>,
+    errors: &mut FieldErrors,
+) -> ApiResult<Ownership> {
+    let sysadmin = actor.user.is_sysadmin();
+    let mut result = match existing {
+        Some((owner, org)) => Ownership {
+            owner: owner.map(str::to_owned),
+            organization: org.map(str::to_owned),
+        },
+        None => Ownership {
+            owner: Some(actor.user.id.clone()),
+            organization: None,
+        },
+    };
+    if let Some(Some(org_id)) = organization {
+        let unchanged = existing.is_some_and(|(_, org)| org == Some(org_id.as_str()));
+        if !unchanged {
+            if existing.is_some() && !sysadmin {
+                errors.add(
+                    "organization",
+                    "Cannot change owner after creation. Please use transfer feature.",
+                );
+            } else if !is_object_id(&org_id)
+                || app.store.organization_by_id(&org_id).await?.is_none()
+            {
+                errors.add("organization", "Unknown organization");
+            } else if !sysadmin && actor.role_in(&org_id).is_none() {
+                errors.add("organization", "Permission denied for this organization");
+            } else {
+                result = Ownership {
+                    owner: None,
+                    organization: Some(org_id),
+                };
+            }
+        }
+    } else if let Some(Some(user_id)) = owner {
+        let unchanged = existing.is_some_and(|(owner, _)| owner == Some(user_id.as_str()));
+        if !unchanged {
+            if existing.is_some() && !sysadmin {
+                errors.add(
+                    "owner",
+                    "Cannot change owner after creation. Please use transfer feature.",
+                );
+            } else if !sysadmin && user_id != actor.user.id {
+                errors.add("owner", "You can only set yourself as owner");
+            } else if app.store.user_by_id(&user_id).await?.is_none() {
+                errors.add("owner", "Unknown user");
+            } else {
+                result = Ownership {
+                    owner: Some(user_id),
+                    organization: None,
+                };
+            }
+        }
+    }
+    Ok(result)
+}

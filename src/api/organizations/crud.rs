@@ -127,12 +127,9 @@ pub async fn get_organization(
 ) -> ApiResult<Json<OrganizationJson>> {
     ensure_visible(&auth, &org)?;
     let show_private = can_read_private(&auth, &org.id);
-    Ok(Json(OrganizationJson::new(
-        &app,
-        &org,
-        &members,
-        show_private,
-    )))
+    let mut json = OrganizationJson::new(&app, &org, &members, show_private);
+    json.metrics.datasets = app.store.public_datasets_of_org(&org.id).await?;
+    Ok(Json(json))
 }
 
 /// Changes an organization (its administrators, sysadmins). A new name moves the slug; the old

@@ -1,8 +1,8 @@
 //! The organization's DCAT catalog and CSV exports. They belong to the interoperability issue,
 //! which implements them; until then they answer 501 once the organization is resolved.
 
-use super::lists::DatasetListQuery;
 use super::{OrgPath, ensure_live};
+use crate::api::datasets::lists::DatasetListQuery;
 use crate::api::error::ApiError;
 use crate::domain::organization::Organization;
 

@@ -10,28 +10,17 @@ use serde_json::Value;
 use utoipa::IntoParams;
 
 use super::model::{OrganizationRole, OrganizationSuggestion};
-use super::{OrgPath, check_choice, check_flag, check_sort, ensure_visible};
+use super::{OrgPath, can_read_private, ensure_visible};
+use crate::api::datasets::lists::DatasetListQuery;
+use crate::api::datasets::model::dataset_jsons;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiQuery, Auth};
 use crate::api::pages::{ContactPointPage, DatasetPage};
 use crate::api::pagination::{Envelope, Pagination};
 use crate::api::state::AppState;
-use crate::domain::organization::{BADGE_KINDS, OrgRole};
+use crate::domain::organization::OrgRole;
 use crate::domain::validation::FieldErrors;
 use crate::store::Paged;
-
-/// Sort keys of dataset lists (uData's `DatasetApiParser`).
-const DATASET_SORTS: &[&str] = &[
-    "title",
-    "created",
-    "last_update",
-    "reuses",
-    "followers",
-    "views",
-];
-
-/// Badge kinds a dataset may carry (uData v14.13).
-const DATASET_BADGES: &[&str] = &["pivotal-data", "spd", "inspire", "hvd", "sl", "sr"];
 
 /// The amount of suggestions when `size` is absent.
 const DEFAULT_SUGGESTIONS: i64 = 10;
@@ -49,7 +38,7 @@ pub struct SuggestQuery {
 
 impl SuggestQuery {
     /// The text and the amount asked for: `q` is required, `size` between 1 and `max`.
-    fn validated(&self, max: i64) -> ApiResult<(&str, i64)> {
+    pub(crate) fn validated(&self, max: i64) -> ApiResult<(&str, i64)> {
         let mut errors = FieldErrors::default();
         if self.q.is_none() {
             errors.add("q", "Missing required parameter in the query string");
@@ -60,82 +49,6 @@ impl SuggestQuery {
         }
         errors.into_result().map_err(ApiError::validation)?;
         Ok((self.q.as_deref().unwrap_or(""), size))
-    }
-}
-
-/// Query of a dataset list (uData's `DatasetApiParser`); `tag` may repeat.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DatasetListQuery {
-    /// The search query
-    pub q: Option<String>,
-    /// The field (and direction) on which sorting apply: title, created, last_update, reuses,
-    /// followers, views, each optionally prefixed with `-`
-    pub sort: Option<String>,
-    /// The page to display
-    pub page: Option<i64>,
-    /// The page size
-    pub page_size: Option<i64>,
-    pub license: Option<String>,
-    /// If set to true, it will filter on featured datasets only. If set to false, it will
-    /// exclude featured datasets.
-    #[param(value_type = Option<bool>)]
-    pub featured: Option<String>,
-    pub geozone: Option<String>,
-    pub granularity: Option<String>,
-    pub temporal_coverage: Option<String>,
-    pub organization: Option<String>,
-    /// pivotal-data, spd, inspire, hvd, sl or sr
-    pub badge: Option<String>,
-    /// public-service, certified, association, company or local-authority
-    pub organization_badge: Option<String>,
-    pub owner: Option<String>,
-    /// (beta, subject to change/be removed)
-    pub followed_by: Option<String>,
-    pub format: Option<String>,
-    pub schema: Option<String>,
-    pub schema_version: Option<String>,
-    pub topic: Option<String>,
-    pub credit: Option<String>,
-    pub dataservice: Option<String>,
-    pub reuse: Option<String>,
-    /// Only archived datasets (true) or none (false)
-    #[param(value_type = Option<bool>)]
-    pub archived: Option<String>,
-    /// Only deleted datasets (true) or none (false)
-    #[param(value_type = Option<bool>)]
-    pub deleted: Option<String>,
-    /// Only private datasets (true) or none (false)
-    #[param(value_type = Option<bool>)]
-    pub private: Option<String>,
-}
-
-impl DatasetListQuery {
-    /// 400 naming each enumerated or boolean parameter whose value is not accepted.
-    fn validate(&self) -> ApiResult<()> {
-        let mut errors = FieldErrors::default();
-        check_sort(&mut errors, self.sort.as_deref(), DATASET_SORTS);
-        check_choice(
-            &mut errors,
-            "badge",
-            self.badge.as_deref(),
-            DATASET_BADGES.iter().copied(),
-        );
-        check_choice(
-            &mut errors,
-            "organization_badge",
-            self.organization_badge.as_deref(),
-            BADGE_KINDS.iter().map(|(kind, _)| *kind),
-        );
-        for (field, value) in [
-            ("featured", &self.featured),
-            ("archived", &self.archived),
-            ("deleted", &self.deleted),
-            ("private", &self.private),
-        ] {
-            check_flag(&mut errors, field, value.as_deref());
-        }
-        errors.into_result().map_err(ApiError::validation)
     }
 }
 
@@ -205,8 +118,23 @@ pub async fn list_organization_datasets(
 ) -> ApiResult<Json<Envelope>> {
     ensure_visible(&auth, &org)?;
     query.validate()?;
-    // Filled by the datasets area.
-    empty_page(&app, &pagination)
+    let paged = app
+        .store
+        .organization_datasets(
+            &org.id,
+            can_read_private(&auth, &org.id),
+            query.sort.as_deref().filter(|s| !s.is_empty()),
+            pagination.request,
+        )
+        .await?;
+    let items = dataset_jsons(&app, &auth, &paged.items).await?;
+    Ok(Json(pagination.envelope(
+        &app,
+        Paged {
+            items,
+            total: paged.total,
+        },
+    )?))
 }
 
 /// The organization's reuses (not paginated), private ones included for its members.

@@ -73,7 +73,6 @@ pub const MODELS: &[(&str, &str)] = &[
     ("OrganizationSuggestion", "OrganizationSuggestion"),
     ("OrganizationRole", "OrganizationRole"),
     ("FollowPage", "FollowPage"),
-    ("DatasetPage", "DatasetPage"),
     ("ContactPointPage", "ContactPointPage"),
 ];
 
@@ -275,7 +274,7 @@ impl<T: DeserializeOwned + Default> FromRequest<AppState> for OptionalJson<T> {
 }
 
 /// Checks that a `sort` value is one of `keys`, optionally prefixed with `-`.
-fn check_sort(errors: &mut FieldErrors, value: Option<&str>, keys: &[&str]) {
+pub(crate) fn check_sort(errors: &mut FieldErrors, value: Option<&str>, keys: &[&str]) {
     if let Some(sort) = value.filter(|s| !s.is_empty())
         && !keys.contains(&sort.strip_prefix('-').unwrap_or(sort))
     {
@@ -284,7 +283,7 @@ fn check_sort(errors: &mut FieldErrors, value: Option<&str>, keys: &[&str]) {
 }
 
 /// Checks that an enumerated parameter is one of `choices`.
-fn check_choice<'a>(
+pub(crate) fn check_choice<'a>(
     errors: &mut FieldErrors,
     field: &str,
     value: Option<&str>,
@@ -302,7 +301,11 @@ fn not_a_choice(value: &str) -> String {
 }
 
 /// Reads a boolean parameter as uData does (`true`/`false`/`1`/`0`, any case).
-fn check_flag(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Option<bool> {
+pub(crate) fn check_flag(
+    errors: &mut FieldErrors,
+    field: &str,
+    value: Option<&str>,
+) -> Option<bool> {
     let value = value?;
     match value.to_ascii_lowercase().as_str() {
         "true" | "1" => Some(true),

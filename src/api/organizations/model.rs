@@ -74,8 +74,8 @@ impl OrganizationJson {
             created_at: iso(org.created_at),
             last_modified: iso(org.last_modified),
             deleted: iso_opt(org.deleted),
-            // Datasets, reuses, dataservices and views are counted by their own areas, which do
-            // not exist yet: 0 until they do.
+            // Datasets are counted by the store (set by the async builders below); reuses,
+            // dataservices and views by areas that do not exist yet: 0 until they do.
             metrics: OrganizationMetrics {
                 datasets: 0,
                 reuses: 0,
@@ -105,12 +105,9 @@ pub async fn organization_json(
     org: &Organization,
 ) -> ApiResult<OrganizationJson> {
     let members = app.store.members_of(&org.id).await?;
-    Ok(OrganizationJson::new(
-        app,
-        org,
-        &members,
-        can_read_private(auth, &org.id),
-    ))
+    let mut json = OrganizationJson::new(app, org, &members, can_read_private(auth, &org.id));
+    json.metrics.datasets = app.store.public_datasets_of_org(&org.id).await?;
+    Ok(json)
 }
 
 /// Several organizations (a page of a list) as served to the caller.
@@ -121,13 +118,15 @@ pub async fn organization_jsons(
 ) -> ApiResult<Vec<OrganizationJson>> {
     let ids: Vec<String> = orgs.iter().map(|o| o.id.clone()).collect();
     let members = app.store.members_of_many(&ids).await?;
-    Ok(orgs
-        .iter()
-        .map(|org| {
-            let org_members = members.get(&org.id).map(Vec::as_slice).unwrap_or(&[]);
-            OrganizationJson::new(app, org, org_members, can_read_private(auth, &org.id))
-        })
-        .collect())
+    let mut jsons = Vec::with_capacity(orgs.len());
+    for org in orgs {
+        let org_members = members.get(&org.id).map(Vec::as_slice).unwrap_or(&[]);
+        let mut json =
+            OrganizationJson::new(app, org, org_members, can_read_private(auth, &org.id));
+        json.metrics.datasets = app.store.public_datasets_of_org(&org.id).await?;
+        jsons.push(json);
+    }
+    Ok(jsons)
 }
 
 /// A member of an organization (`Member`).

@@ -72,7 +72,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 pub async fn user_json(app: &AppState, user: &User, show_private: bool) -> ApiResult<UserJson> {
     let organizations = app.store.organizations_of(&user.id).await?;
     let following = app.store.following_count(&user.id).await?;
-    Ok(UserJson::new(app, user, &organizations, show_private).with_following(following))
+    let datasets = app.store.public_datasets_of_user(&user.id).await?;
+    let mut json = UserJson::new(app, user, &organizations, show_private).with_following(following);
+    json.metrics.insert("datasets".into(), datasets.into());
+    Ok(json)
 }
 
 /// The user named by the `{user}` path segment, resolved as uData's URL converter does: by id,
