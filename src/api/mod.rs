@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod organizations;
 pub mod pages;
 pub mod pagination;
+pub mod paths;
 pub mod ratelimit;
 pub mod refs;
 pub mod site;

@@ -261,7 +261,7 @@ async fn profiles_are_public_by_id_or_slug(backend: Backend) {
     assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT);
     assert_eq!(
         r.header("location"),
-        Some("/api/1/users/jane-doe/contacts/?page=1")
+        Some("http://plateau.test/api/1/users/jane-doe/contacts/?page=1")
     );
     let r = t.get("/api/1/users/nobody/", None).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);

@@ -15,13 +15,14 @@ pub mod model;
 pub mod reference;
 pub mod resources;
 
-use axum::extract::{FromRequestParts, OriginalUri, RawPathParams};
+use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::Auth;
+use super::paths::{canonical_url, inner_value, original_uri};
 use super::state::AppState;
 use crate::domain::dataset::{Dataset, DatasetInput, check_custom_extras};
 use crate::domain::ids::is_object_id;
@@ -145,8 +146,9 @@ impl FromRequestParts<AppState> for DatasetPath {
         match app.store.resolve_dataset(&value).await? {
             Resolved::Found(dataset) => Ok(DatasetPath(dataset)),
             Resolved::Moved(dataset) => Err(ApiError::MovedPermanently(canonical_url(
-                app,
-                parts,
+                &app.settings.base_url,
+                original_uri(parts),
+                "datasets",
                 &dataset.slug,
             ))),
             Resolved::NotFound => Err(ApiError::NotFound("Dataset not found".into())),
@@ -162,34 +164,7 @@ impl FromRequestParts<AppState> for InnerPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
-        let params = RawPathParams::from_request_parts(parts, app)
-            .await
-            .map_err(|_| ApiError::not_found())?;
-        params
-            .iter()
-            .find(|(name, _)| *name != "dataset")
-            .map(|(_, value)| InnerPath(value.to_owned()))
-            .ok_or_else(ApiError::not_found)
-    }
-}
-
-/// The request's URL with the dataset segment replaced by `slug`.
-fn canonical_url(app: &AppState, parts: &Parts, slug: &str) -> String {
-    let original = parts
-        .extensions
-        .get::<OriginalUri>()
-        .map(|OriginalUri(uri)| uri)
-        .unwrap_or(&parts.uri);
-    let mut segments: Vec<&str> = original.path().split('/').collect();
-    if let Some(i) = segments.iter().position(|s| *s == "datasets")
-        && i + 1 < segments.len()
-    {
-        segments[i + 1] = slug;
-    }
-    let path = segments.join("/");
-    match original.query() {
-        Some(query) => format!("{}{path}?{query}", app.settings.base_url),
-        None => format!("{}{path}", app.settings.base_url),
+        inner_value(parts, app, "dataset").await.map(InnerPath)
     }
 }
 

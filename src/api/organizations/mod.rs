@@ -13,7 +13,7 @@ pub mod membership;
 pub mod model;
 
 use axum::body::Body;
-use axum::extract::{FromRequest, FromRequestParts, OriginalUri, RawPathParams, Request};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
@@ -21,6 +21,7 @@ use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth};
+use super::paths::{canonical_url, inner_value, original_uri};
 use super::state::AppState;
 use crate::domain::organization::{Membership, Organization};
 use crate::domain::permissions::{Action, Actor, can};
@@ -144,7 +145,10 @@ impl FromRequestParts<AppState> for OrgPath {
         match app.store.resolve_organization(&value).await? {
             Resolved::Found(org) => Ok(OrgPath(org)),
             Resolved::Moved(org) => Err(ApiError::MovedPermanently(canonical_url(
-                app, parts, &org.slug,
+                &app.settings.base_url,
+                original_uri(parts),
+                "organizations",
+                &org.slug,
             ))),
             Resolved::NotFound => Err(ApiError::not_found()),
         }
@@ -184,34 +188,7 @@ impl FromRequestParts<AppState> for InnerPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
-        let params = RawPathParams::from_request_parts(parts, app)
-            .await
-            .map_err(|_| ApiError::not_found())?;
-        params
-            .iter()
-            .find(|(name, _)| *name != "org")
-            .map(|(_, value)| InnerPath(value.to_owned()))
-            .ok_or_else(ApiError::not_found)
-    }
-}
-
-/// The request's URL with the organization segment replaced by `slug`.
-fn canonical_url(app: &AppState, parts: &Parts, slug: &str) -> String {
-    let original = parts
-        .extensions
-        .get::<OriginalUri>()
-        .map(|OriginalUri(uri)| uri)
-        .unwrap_or(&parts.uri);
-    let mut segments: Vec<&str> = original.path().split('/').collect();
-    if let Some(i) = segments.iter().position(|s| *s == "organizations")
-        && i + 1 < segments.len()
-    {
-        segments[i + 1] = slug;
-    }
-    let path = segments.join("/");
-    match original.query() {
-        Some(query) => format!("{}{path}?{query}", app.settings.base_url),
-        None => format!("{}{path}", app.settings.base_url),
+        inner_value(parts, app, "org").await.map(InnerPath)
     }
 }
 

@@ -8,13 +8,14 @@ pub mod model;
 
 use std::collections::HashMap;
 
-use axum::extract::{FromRequestParts, OriginalUri, Path};
+use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::{ApiError, ApiResult};
+use super::paths::{canonical_url, original_uri};
 use super::refs::UserJson;
 use super::state::AppState;
 use crate::domain::slug;
@@ -110,29 +111,15 @@ impl FromRequestParts<AppState> for UserParam {
                 .await
                 .map_err(|e| ApiError::from(e).into_response())?
         {
-            let uri = parts
-                .extensions
-                .get::<OriginalUri>()
-                .map(|o| o.0.clone())
-                .unwrap_or_else(|| parts.uri.clone());
-            return Err(Redirect::permanent(&canonical_url(&uri, &user.slug)).into_response());
+            let url = canonical_url(
+                &app.settings.base_url,
+                original_uri(parts),
+                "users",
+                &user.slug,
+            );
+            return Err(Redirect::permanent(&url).into_response());
         }
         Err(ApiError::not_found().into_response())
-    }
-}
-
-/// The request's path with the segment after `users` replaced by `slug`, query kept.
-fn canonical_url(uri: &axum::http::Uri, slug: &str) -> String {
-    let mut segments: Vec<&str> = uri.path().split('/').collect();
-    if let Some(i) = segments.iter().position(|s| *s == "users")
-        && i + 1 < segments.len()
-    {
-        segments[i + 1] = slug;
-    }
-    let path = segments.join("/");
-    match uri.query() {
-        Some(query) => format!("{path}?{query}"),
-        None => path,
     }
 }
 
@@ -141,17 +128,5 @@ fn ensure_not_deleted(user: &User) -> ApiResult<()> {
     match user.deleted {
         Some(_) => Err(ApiError::Gone("User has been deleted".into())),
         None => Ok(()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn canonical_url_replaces_the_user_segment() {
-        let uri: axum::http::Uri = "/api/1/users/Jane%20Doe/contacts/?page=2".parse().unwrap();
-        assert_eq!(
-            super::canonical_url(&uri, "jane-doe"),
-            "/api/1/users/jane-doe/contacts/?page=2"
-        );
     }
 }
