@@ -65,11 +65,27 @@ run_backend() {
     curl -sf -X POST -H "X-API-KEY: $key" -H 'content-type: application/json' -d '{"role":"editor"}' "$BASE/api/1/organizations/$org/member/$id/" >/dev/null
   done
 
+  local dataset
+  dataset=$(curl -sf -X POST -H "X-API-KEY: $key" -H 'content-type: application/json' \
+    -d "{\"title\":\"Qualité de l'air en Île-de-France\",\"description\":\"Mesures horaires des polluants atmosphériques, station par station, depuis 2010.\",\"organization\":\"$org\",\"frequency\":\"daily\",\"tags\":[\"air\",\"pollution\"],\"license\":\"lov2\"}" \
+    "$BASE/api/1/datasets/" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  for i in $(seq 1 10); do
+    curl -sf -X POST -H "X-API-KEY: $key" -H 'content-type: application/json' \
+      -d "{\"title\":\"Mesures $i\",\"url\":\"https://example.org/air/$i.csv\",\"format\":\"csv\",\"filetype\":\"remote\"}" \
+      "$BASE/api/1/datasets/$dataset/resources/" >/dev/null
+  done
+  for i in $(seq 1 30); do
+    curl -sf -X POST -H "X-API-KEY: $key" -H 'content-type: application/json' \
+      -d "{\"title\":\"Jeu $i\",\"description\":\"Un jeu de données de démonstration numéro $i.\",\"organization\":\"$org\"}" \
+      "$BASE/api/1/datasets/" >/dev/null
+  done
+
   read -r base_rps base_p50 base_p99 < <(measure "$BASE/health")
   printf "| %s | %s | %s | %s | %s | %s |\n" "$backend" "GET /health (baseline)" "$base_rps" "$base_p50" "$base_p99" "100 %"
-  for path in "/api/1/site/" "/api/1/organizations/$org/"; do
+  for path in "/api/1/site/" "/api/1/organizations/$org/" "/api/1/datasets/$dataset/" "/api/1/datasets/?page_size=20"; do
     read -r rps p50 p99 < <(measure "$BASE$path")
     local label=${path/$org/\{id\}}
+    label=${label/$dataset/\{id\} (10 resources)}
     printf "| %s | GET %s | %s | %s | %s | %s %% |\n" "$backend" "$label" "$rps" "$p50" "$p99" "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN{printf "%.0f", 100*a/b}')"
   done
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
