@@ -4,8 +4,8 @@
 //! 200 `{"success": true}`, a stored file creates or updates the resource.
 
 use axum::Json;
-use axum::extract::State;
 use axum::extract::Multipart;
+use axum::extract::State;
 use axum::extract::multipart::MultipartRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
