@@ -49,9 +49,22 @@ pub struct Resource {
     pub extras: Map<String, Value>,
     pub created_at: Micros,
     pub last_modified: Micros,
+    /// uData's `fs_filename`: where an uploaded file is in the `resources` storage
+    /// (`<dataset-slug>/<YYYYMMDD-HHMMSS>/<name>`), so it can be deleted with the resource or
+    /// when replaced. `None` for remote resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fs_filename: Option<String>,
 }
 
 impl Resource {
+    /// The file-store key of the uploaded file, if any.
+    pub fn storage_key(&self) -> Option<String> {
+        self.fs_filename
+            .as_deref()
+            .filter(|f| !f.is_empty())
+            .map(|f| format!("resources/{f}"))
+    }
+
     /// Whether the format is set and not a closed one (quality's `has_open_format`).
     pub fn has_open_format(&self) -> bool {
         self.format
@@ -220,6 +233,7 @@ impl ResourceInput {
             extras: Map::new(),
             created_at: now,
             last_modified: now,
+            fs_filename: None,
         };
         self.apply(&mut resource, now);
         resource

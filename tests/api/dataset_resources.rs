@@ -182,6 +182,7 @@ fn resource(i: usize, at: i64) -> Resource {
         extras: Default::default(),
         created_at: at,
         last_modified: at,
+        fs_filename: None,
     }
 }
 

@@ -7,6 +7,7 @@ mod community_resources;
 mod contract;
 mod dataset_reference;
 mod dataset_resources;
+mod dataset_uploads;
 mod datasets;
 mod file_serving;
 mod fixtures;

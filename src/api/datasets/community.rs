@@ -151,14 +151,14 @@ pub async fn create_community_resource(
     ))
 }
 
-async fn community_or_404(app: &AppState, id: &str) -> ApiResult<CommunityResource> {
+pub(super) async fn community_or_404(app: &AppState, id: &str) -> ApiResult<CommunityResource> {
     app.store
         .community_resource(id)
         .await?
         .ok_or_else(|| ApiError::NotFound("Community resource not found".into()))
 }
 
-fn require_edit_community(auth: &Auth, c: &CommunityResource) -> ApiResult<()> {
+pub(super) fn require_edit_community(auth: &Auth, c: &CommunityResource) -> ApiResult<()> {
     auth.required()?;
     let allowed = can(
         auth.actor(),
@@ -255,5 +255,8 @@ pub async fn delete_community_resource(
     let community = community_or_404(&app, &id).await?;
     require_edit_community(&auth, &community)?;
     app.store.delete_community_resource(&id, now()).await?;
+    if let Some(key) = community.resource.storage_key() {
+        app.files.delete(&key).await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -14,6 +14,7 @@ pub mod lists;
 pub mod model;
 pub mod reference;
 pub mod resources;
+pub mod uploads;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
@@ -42,6 +43,10 @@ pub const OPERATIONS: &[&str] = &[
     "PUT /datasets/{dataset}/resources/{rid}/",
     "DELETE /datasets/{dataset}/resources/{rid}/",
     "GET /datasets/r/{id}",
+    "POST /datasets/{dataset}/upload/",
+    "POST /datasets/{dataset}/resources/{rid}/upload/",
+    "POST /datasets/{dataset}/upload/community/",
+    "POST /datasets/community_resources/{community}/upload/",
     "GET /datasets/community_resources/",
     "POST /datasets/community_resources/",
     "GET /datasets/community_resources/{community}/",
@@ -76,6 +81,8 @@ pub const MODELS: &[(&str, &str)] = &[
     ("CommunityResource", "CommunityResource"),
     ("CommunityResourcePage", "CommunityResourcePage"),
     ("DatasetSuggestion", "DatasetSuggestion"),
+    ("UploadedResource", "UploadedResource"),
+    ("UploadedCommunityResource", "UploadedCommunityResource"),
 ];
 
 /// The routes of the namespace with their OpenAPI descriptions.
@@ -97,6 +104,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
             resources::delete_resource
         ))
         .routes(routes!(resources::redirect_resource))
+        .routes(routes!(uploads::upload_new_dataset_resource))
+        .routes(routes!(uploads::upload_dataset_resource))
+        .routes(routes!(uploads::upload_new_community_resource))
+        .routes(routes!(uploads::upload_community_resource))
         .routes(routes!(
             community::list_community_resources,
             community::create_community_resource

@@ -497,3 +497,23 @@ pub async fn community_json(
         },
     })
 }
+
+/// A resource just uploaded (`UploadedResource`): the resource and `success: true`.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = UploadedResource)]
+pub struct UploadedResourceJson {
+    #[serde(flatten)]
+    pub resource: ResourceJson,
+    /// Whether the upload succeeded or not.
+    pub success: bool,
+}
+
+/// A community resource just uploaded (`UploadedCommunityResource`).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = UploadedCommunityResource)]
+pub struct UploadedCommunityResourceJson {
+    #[serde(flatten)]
+    pub resource: CommunityResourceJson,
+    /// Whether the upload succeeded or not.
+    pub success: bool,
+}

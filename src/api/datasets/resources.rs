@@ -188,6 +188,9 @@ pub async fn delete_resource(
     app.store
         .delete_resource(&dataset.id, &resource, now())
         .await?;
+    if let Some(key) = resource.storage_key() {
+        app.files.delete(&key).await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
