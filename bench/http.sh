@@ -85,7 +85,7 @@ run_backend() {
   for path in "/api/1/site/" "/api/1/organizations/$org/" "/api/1/datasets/$dataset/" "/api/1/datasets/?page_size=20"; do
     read -r rps p50 p99 < <(measure "$BASE$path")
     local label=${path/$org/\{id\}}
-    label=${label/$dataset/\{id\} (10 resources)}
+    label=${label/$dataset/\{id\}}; [ "${path#*$dataset}" != "$path" ] && label="$label (10 resources)"
     printf "| %s | GET %s | %s | %s | %s | %s %% |\n" "$backend" "$label" "$rps" "$p50" "$p99" "$(awk -v a="$rps" -v b="$base_rps" 'BEGIN{printf "%.0f", 100*a/b}')"
   done
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
