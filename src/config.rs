@@ -33,6 +33,10 @@ pub struct ServeArgs {
     /// Refuse writes from everyone but sysadmins (423 Locked), for maintenance.
     #[arg(long, env = "PLATEAU_READ_ONLY")]
     pub read_only: bool,
+    /// On an empty store, load a small demo catalogue (organizations, users, datasets with
+    /// remote and uploaded resources) and log the demo administrator's API key.
+    #[arg(long, env = "PLATEAU_DEMO")]
+    pub demo: bool,
     /// Requests allowed per client (API key, else address) per rate-limit window; 0 disables.
     #[arg(long, env = "PLATEAU_RATE_LIMIT", default_value_t = 50_000)]
     pub rate_limit: u64,

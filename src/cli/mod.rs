@@ -1,5 +1,6 @@
 //! The `plateau` command line: one binary for the server and its administration.
 
+pub mod demo;
 mod license;
 mod serve;
 mod user;

@@ -22,6 +22,19 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app.schema_catalog.load_from(location).await;
     }
     spawn_upload_purge(app.clone());
+    if args.demo {
+        match super::demo::load(&app)
+            .await
+            .context("loading the demo catalogue failed")?
+        {
+            Some((email, key)) => tracing::info!(
+                admin = %email,
+                api_key = %key,
+                "demo catalogue loaded: use this key in X-API-KEY to try writes"
+            ),
+            None => tracing::info!("the store is not empty: demo catalogue not loaded"),
+        }
+    }
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| {

@@ -119,6 +119,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
                 max_page_size: 1,
                 max_upload_size: 1,
                 schema_catalog_url: None,
+                demo: false,
             };
             let secret = load_secret(&args.storage)?;
             let app = AppState::new(store, HttpSettings::from_args(&serve_args), secret);

@@ -9,6 +9,7 @@ mod dataset_reference;
 mod dataset_resources;
 mod dataset_uploads;
 mod datasets;
+mod demo;
 mod file_serving;
 mod fixtures;
 mod me;
