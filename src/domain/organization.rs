@@ -25,6 +25,28 @@ pub struct Badge {
     pub created_by: Option<String>,
 }
 
+/// Awards the badge `kind` unless the object already has it; returns the badge and whether it
+/// is new (uData answers the existing badge when it is awarded twice).
+pub fn award_badge(badges: &mut Vec<Badge>, kind: &str, by: &str, now: Micros) -> (Badge, bool) {
+    if let Some(badge) = badges.iter().find(|b| b.kind == kind) {
+        return (badge.clone(), false);
+    }
+    let badge = Badge {
+        kind: kind.to_owned(),
+        created: Some(now),
+        created_by: Some(by.to_owned()),
+    };
+    badges.push(badge.clone());
+    (badge, true)
+}
+
+/// Removes the badge `kind`; whether the object had it.
+pub fn remove_badge(badges: &mut Vec<Badge>, kind: &str) -> bool {
+    let before = badges.len();
+    badges.retain(|b| b.kind != kind);
+    badges.len() != before
+}
+
 /// A member's role in an organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

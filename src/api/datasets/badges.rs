@@ -11,7 +11,7 @@ use crate::api::extract::{ApiJson, Auth};
 use crate::api::refs::BadgeJson;
 use crate::api::state::AppState;
 use crate::domain::dataset::BADGE_KINDS;
-use crate::domain::organization::Badge;
+use crate::domain::organization::{award_badge, remove_badge};
 use crate::domain::time::now;
 
 /// The body of a badge award (clients send a `Badge`).
@@ -41,18 +41,12 @@ pub async fn add_dataset_badge(
         }
         Some(kind) => kind.to_owned(),
     };
-    if let Some(badge) = dataset.badges.iter().find(|b| b.kind == kind) {
-        return Ok((StatusCode::OK, Json(BadgeJson::from(badge))));
+    let (badge, created) = award_badge(&mut dataset.badges, &kind, &actor.user.id, now());
+    if !created {
+        return Ok((StatusCode::OK, Json(BadgeJson::from(&badge))));
     }
-    let badge = Badge {
-        kind,
-        created: Some(now()),
-        created_by: Some(actor.user.id.clone()),
-    };
-    let json = BadgeJson::from(&badge);
-    dataset.badges.push(badge);
     app.store.update_dataset(&mut dataset, false).await?;
-    Ok((StatusCode::CREATED, Json(json)))
+    Ok((StatusCode::CREATED, Json(BadgeJson::from(&badge))))
 }
 
 /// Removes a badge (sysadmins); 404 when the dataset does not have it.
@@ -68,9 +62,7 @@ pub async fn delete_dataset_badge(
     InnerPath(kind): InnerPath,
 ) -> ApiResult<StatusCode> {
     require_sysadmin(&auth)?;
-    let before = dataset.badges.len();
-    dataset.badges.retain(|b| b.kind != kind);
-    if dataset.badges.len() == before {
+    if !remove_badge(&mut dataset.badges, &kind) {
         return Err(ApiError::NotFound("Badge does not exists".into()));
     }
     app.store.update_dataset(&mut dataset, false).await?;

@@ -11,7 +11,7 @@ use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, Auth};
 use crate::api::refs::BadgeJson;
 use crate::api::state::AppState;
-use crate::domain::organization::{BADGE_KINDS, Badge};
+use crate::domain::organization::{BADGE_KINDS, award_badge, remove_badge};
 use crate::domain::permissions::Action;
 use crate::domain::time::now;
 
@@ -56,20 +56,14 @@ pub async fn add_organization_badge(
         }
         Some(kind) => kind.to_owned(),
     };
-    if let Some(badge) = org.badges.iter().find(|b| b.kind == kind) {
-        return Ok((StatusCode::OK, Json(BadgeJson::from(badge))));
-    }
     let now = now();
-    let badge = Badge {
-        kind,
-        created: Some(now),
-        created_by: Some(actor.user.id.clone()),
-    };
-    let json = BadgeJson::from(&badge);
-    org.badges.push(badge);
+    let (badge, created) = award_badge(&mut org.badges, &kind, &actor.user.id, now);
+    if !created {
+        return Ok((StatusCode::OK, Json(BadgeJson::from(&badge))));
+    }
     org.last_modified = now;
     app.store.update_organization(&mut org, false).await?;
-    Ok((StatusCode::CREATED, Json(json)))
+    Ok((StatusCode::CREATED, Json(BadgeJson::from(&badge))))
 }
 
 /// Removes a badge (sysadmins); 404 when the organization does not have it.
@@ -85,9 +79,7 @@ pub async fn delete_organization_badge(
     InnerPath(kind): InnerPath,
 ) -> ApiResult<StatusCode> {
     require(&auth, Action::Administer)?;
-    let before = org.badges.len();
-    org.badges.retain(|b| b.kind != kind);
-    if org.badges.len() == before {
+    if !remove_badge(&mut org.badges, &kind) {
         return Err(ApiError::NotFound("Badge does not exists".into()));
     }
     org.last_modified = now();
