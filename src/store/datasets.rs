@@ -4,7 +4,9 @@
 
 use super::organizations::Resolved;
 use super::sql::{Row, Stmt, Value};
-use super::{PageRequest, Paged, Store, StoreError, StoreResult, like_pattern};
+use std::collections::HashMap;
+
+use super::{PageRequest, Paged, Store, StoreError, StoreResult, like_pattern, list_param};
 use crate::domain::dataset::{Dataset, DatasetCounters};
 use crate::domain::resource::Resource;
 use crate::domain::slug;
@@ -272,6 +274,24 @@ impl Store {
         .await?
         .map(|r| dataset_from_row(&r))
         .transpose()
+    }
+
+    /// The datasets of `ids` that exist, in the order of `ids`, in one statement.
+    pub async fn datasets_by_ids(&self, ids: &[String]) -> StoreResult<Vec<Dataset>> {
+        let mut found: HashMap<String, Dataset> = self
+            .query(
+                concat!(
+                    "SELECT ",
+                    dataset_columns!(),
+                    " FROM datasets WHERE id IN (SELECT value FROM plateau_list($1))"
+                ),
+                params![list_param(ids)],
+            )
+            .await?
+            .iter()
+            .map(|row| dataset_from_row(row).map(|d| (d.id.clone(), d)))
+            .collect::<StoreResult<_>>()?;
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
     /// Resolves a path value: id or current slug; then slug history and the slugified value,

@@ -172,6 +172,12 @@ pub struct Paged<T> {
     pub total: i64,
 }
 
+/// A list of values as the one parameter of `IN (SELECT value FROM plateau_list($n))`.
+pub(crate) fn list_param<S: AsRef<str>>(values: &[S]) -> String {
+    let values: Vec<&str> = values.iter().map(AsRef::as_ref).collect();
+    serde_json::to_string(&values).expect("strings serialize")
+}
+
 /// Turns a free-text filter into a `LIKE` pattern over the lowercased, folded `search` column.
 pub(crate) fn like_pattern(q: &str) -> String {
     let folded = crate::domain::slug::fold(q);

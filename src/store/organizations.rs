@@ -138,6 +138,19 @@ impl Store {
         .transpose()
     }
 
+    /// The organizations of `ids` that exist, in one statement.
+    pub async fn organizations_by_ids(&self, ids: &[String]) -> StoreResult<Vec<Organization>> {
+        self.query(
+            "SELECT doc, followers, members_count FROM organizations \
+             WHERE id IN (SELECT value FROM plateau_list($1))",
+            params![super::list_param(ids)],
+        )
+        .await?
+        .iter()
+        .map(org_from_row)
+        .collect()
+    }
+
     /// An organization by id or current slug with its members, in one statement: the hot path
     /// of `GET /organizations/{org}/`. `None` when neither matches (old slugs are for
     /// [`Store::resolve_organization`]).

@@ -17,6 +17,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         3,
         include_str!("../../migrations/postgres/0003_datasets.sql"),
     ),
+    (4, include_str!("../../migrations/postgres/0004_lists.sql")),
 ];
 
 /// A pool of connections to one PostgreSQL database.

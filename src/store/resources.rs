@@ -5,7 +5,9 @@
 
 use super::datasets::ResourceDelta;
 use super::sql::{Row, Stmt};
-use super::{Store, StoreError, StoreResult, like_pattern};
+use std::collections::HashMap;
+
+use super::{Store, StoreError, StoreResult, like_pattern, list_param};
 use crate::domain::resource::Resource;
 use crate::domain::time::Micros;
 use crate::params;
@@ -83,6 +85,27 @@ impl Store {
         .iter()
         .map(resource_from_row)
         .collect()
+    }
+
+    /// The resources of several datasets, each list in order, in one statement.
+    pub async fn resources_of_many(
+        &self,
+        dataset_ids: &[String],
+    ) -> StoreResult<HashMap<String, Vec<Resource>>> {
+        let mut out: HashMap<String, Vec<Resource>> = HashMap::new();
+        for row in self
+            .query(
+                "SELECT dataset_id, doc FROM resources WHERE dataset_id IN \
+                 (SELECT value FROM plateau_list($1)) ORDER BY dataset_id, position",
+                params![list_param(dataset_ids)],
+            )
+            .await?
+        {
+            let resource: Resource = serde_json::from_str(&row.text(1)?)
+                .map_err(|e| StoreError::Internal(format!("corrupt resource document: {e}")))?;
+            out.entry(row.text(0)?).or_default().push(resource);
+        }
+        Ok(out)
     }
 
     /// One resource of a dataset.

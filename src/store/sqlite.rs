@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../../migrations/sqlite/0002_licenses.sql")),
     (3, include_str!("../../migrations/sqlite/0003_datasets.sql")),
+    (4, include_str!("../../migrations/sqlite/0004_lists.sql")),
 ];
 
 /// A SQLite database file with one writer and a pool of readers.
@@ -119,10 +120,13 @@ impl SqliteDb {
 }
 
 /// SQLite reads `$2` as a *named* parameter numbered by first appearance, while the shared
-/// statements mean PostgreSQL's positional `$2`; `?2` is SQLite's positional form.
+/// statements mean PostgreSQL's positional `$2`; `?2` is SQLite's positional form. The shared
+/// `plateau_list(…)` (a JSON array as rows, see migration 4) is SQLite's `json_each`.
 fn positional(sql: &str) -> std::borrow::Cow<'_, str> {
     if sql.contains('$') {
-        sql.replace('$', "?").into()
+        sql.replace('$', "?")
+            .replace("plateau_list(", "json_each(")
+            .into()
     } else {
         sql.into()
     }

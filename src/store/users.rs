@@ -118,6 +118,18 @@ impl Store {
         .transpose()
     }
 
+    /// The users of `ids` that exist, in one statement.
+    pub async fn users_by_ids(&self, ids: &[String]) -> StoreResult<Vec<User>> {
+        self.query(
+            "SELECT doc, followers FROM users WHERE id IN (SELECT value FROM plateau_list($1))",
+            params![super::list_param(ids)],
+        )
+        .await?
+        .iter()
+        .map(user_from_row)
+        .collect()
+    }
+
     /// A user by id or slug.
     pub async fn user_by_ref(&self, id_or_slug: &str) -> StoreResult<Option<User>> {
         if let Some(user) = self.user_by_id(id_or_slug).await? {

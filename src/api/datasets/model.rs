@@ -292,24 +292,51 @@ pub struct Owners {
 }
 
 impl Owners {
-    /// Loads the owners of `datasets` not loaded yet.
+    /// Loads the owners of `datasets` not loaded yet: one statement for the organizations, one
+    /// for the users.
     pub async fn load<'a>(
         &mut self,
         app: &AppState,
         refs: impl Iterator<Item = (Option<&'a str>, Option<&'a str>)>,
     ) -> ApiResult<()> {
+        let mut org_ids = Vec::new();
+        let mut user_ids = Vec::new();
         for (owner, org) in refs {
             if let Some(id) = org
                 && !self.orgs.contains_key(id)
             {
-                let found = app.store.organization_by_id(id).await?;
-                self.orgs.insert(id.to_owned(), found);
+                self.orgs.insert(id.to_owned(), None);
+                org_ids.push(id.to_owned());
             }
             if let Some(id) = owner
                 && !self.users.contains_key(id)
             {
+                self.users.insert(id.to_owned(), None);
+                user_ids.push(id.to_owned());
+            }
+        }
+        match org_ids.as_slice() {
+            [] => {}
+            [id] => {
+                let found = app.store.organization_by_id(id).await?;
+                self.orgs.insert(id.clone(), found);
+            }
+            _ => {
+                for org in app.store.organizations_by_ids(&org_ids).await? {
+                    self.orgs.insert(org.id.clone(), Some(org));
+                }
+            }
+        }
+        match user_ids.as_slice() {
+            [] => {}
+            [id] => {
                 let found = app.store.user_by_id(id).await?;
-                self.users.insert(id.to_owned(), found);
+                self.users.insert(id.clone(), found);
+            }
+            _ => {
+                for user in app.store.users_by_ids(&user_ids).await? {
+                    self.users.insert(user.id.clone(), Some(user));
+                }
             }
         }
         Ok(())
@@ -452,13 +479,16 @@ pub async fn dataset_jsons(
                 .map(|d| (d.owner.as_deref(), d.organization.as_deref())),
         )
         .await?;
+    let ids: Vec<String> = datasets.iter().map(|d| d.id.clone()).collect();
+    let mut resources = app.store.resources_of_many(&ids).await?;
     let at = now();
-    let mut out = Vec::with_capacity(datasets.len());
-    for d in datasets {
-        let resources = app.store.resources_of(&d.id).await?;
-        out.push(DatasetJson::new(app, auth, d, &resources, &owners, at));
-    }
-    Ok(out)
+    Ok(datasets
+        .iter()
+        .map(|d| {
+            let resources = resources.remove(&d.id).unwrap_or_default();
+            DatasetJson::new(app, auth, d, &resources, &owners, at)
+        })
+        .collect())
 }
 
 /// A community resource as served to the caller.
