@@ -66,6 +66,8 @@ pub struct HttpSettings {
     pub max_page_size: i64,
     pub max_upload_size: usize,
     pub files_dir: PathBuf,
+    /// Where the search indexes live.
+    pub search_dir: PathBuf,
 }
 
 impl HttpSettings {
@@ -84,6 +86,7 @@ impl HttpSettings {
             max_page_size: args.max_page_size.max(1),
             max_upload_size: args.max_upload_size,
             files_dir: args.storage.data_dir.join("files"),
+            search_dir: args.storage.data_dir.join("search"),
         }
     }
 }

@@ -42,6 +42,9 @@ pub enum ApiError {
     TooManyRequests { retry_after: u64 },
     #[error("{0}")]
     NotImplemented(String),
+    /// Temporarily unable to answer (e.g. the search index is being built): 503.
+    #[error("{0}")]
+    Unavailable(String),
     /// The object is named by an old or non-canonical slug: 308 to this canonical URL.
     #[error("Moved permanently to {0}")]
     MovedPermanently(String),
@@ -91,6 +94,7 @@ impl ApiError {
             ApiError::Locked(_) => StatusCode::LOCKED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotImplemented(_) => StatusCode::NOT_IMPLEMENTED,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::MovedPermanently(_) => StatusCode::PERMANENT_REDIRECT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -70,26 +70,35 @@ pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
     .concat()
 }
 
+/// The `/api/2/` routes: Plateau serves its searches there (uData's v2 search endpoints).
+pub fn api2_routes() -> Router<AppState> {
+    Router::new().route("/datasets/search/", get(datasets::search::search_datasets))
+}
+
+/// The middleware every API request goes through.
+fn with_api_layers(api: Router<AppState>, app: &AppState) -> Router<AppState> {
+    api.layer(axum::extract::DefaultBodyLimit::max(
+        app.settings.max_upload_size,
+    ))
+    .layer(axum::middleware::from_fn(middleware::apply_mask))
+    .layer(axum::middleware::from_fn_with_state(
+        app.clone(),
+        middleware::authenticate,
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        app.clone(),
+        middleware::rate_limit,
+    ))
+    .layer(axum::middleware::from_fn(middleware::cors))
+}
+
 /// The whole application: API, docs, files and health, with the shared middleware.
 pub fn router(app: AppState) -> Router {
     let (api, spec) = api_routes().split_for_parts();
     let spec = openapi::finish(spec);
-    let api = api
-        .layer(axum::extract::DefaultBodyLimit::max(
-            app.settings.max_upload_size,
-        ))
-        .layer(axum::middleware::from_fn(middleware::apply_mask))
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            middleware::authenticate,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            middleware::rate_limit,
-        ))
-        .layer(axum::middleware::from_fn(middleware::cors));
     Router::new()
-        .nest("/api/1", api)
+        .nest("/api/1", with_api_layers(api, &app))
+        .nest("/api/2", with_api_layers(api2_routes(), &app))
         .merge(openapi::docs_routes(spec))
         .route("/health", get(health))
         .route("/s/{*key}", get(crate::files::serve::serve_file))

@@ -9,6 +9,7 @@ use crate::api::site::SiteMetricsCache;
 use crate::config::HttpSettings;
 use crate::domain::secrets::ServerSecret;
 use crate::files::FileStore;
+use crate::search::Search;
 use crate::store::Store;
 
 /// The application as handlers see it. Cheap to clone.
@@ -24,10 +25,17 @@ pub struct App {
     pub site_metrics: SiteMetricsCache,
     /// The schema catalogue (`/datasets/schemas/`): shipped, or loaded at start.
     pub schema_catalog: SchemaCatalog,
+    /// The search indexes; absent in CLI commands, which answer from the database.
+    pub search: Option<Arc<Search>>,
 }
 
 impl AppState {
-    pub fn new(store: Store, settings: HttpSettings, secret: ServerSecret) -> Self {
+    pub fn new(
+        store: Store,
+        settings: HttpSettings,
+        secret: ServerSecret,
+        search: Option<Arc<Search>>,
+    ) -> Self {
         let limiter = RateLimiter::new(settings.rate_limit, settings.rate_limit_window);
         let files = FileStore::new(settings.files_dir.clone(), settings.base_url.clone());
         AppState(Arc::new(App {
@@ -38,6 +46,7 @@ impl AppState {
             files,
             site_metrics: SiteMetricsCache::default(),
             schema_catalog: SchemaCatalog::default(),
+            search,
         }))
     }
 }
@@ -50,6 +59,11 @@ impl Deref for AppState {
 }
 
 impl App {
+    /// The search indexes, when they hold every dataset.
+    pub fn dataset_search(&self) -> Option<&Search> {
+        self.search.as_deref().filter(|s| s.datasets_ready())
+    }
+
     /// Absolute URL of an API path (`/organizations/x/` → `<base>/api/1/organizations/x/`).
     pub fn api_url(&self, path: &str) -> String {
         format!("{}/api/1{path}", self.settings.base_url)

@@ -1,6 +1,7 @@
 //! The `plateau` command line: one binary for the server and its administration.
 
 pub mod demo;
+mod index;
 mod license;
 mod serve;
 mod user;
@@ -27,6 +28,9 @@ pub enum Command {
     /// Manage the licenses datasets may use (works while `serve` runs on the same store).
     #[command(subcommand)]
     License(license::LicenseCommand),
+    /// Rebuild or benchmark the search indexes.
+    #[command(subcommand)]
+    Index(index::IndexCommand),
 }
 
 /// Runs the parsed command.
@@ -38,6 +42,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => runtime.block_on(serve::serve(args)),
         Command::User(command) => runtime.block_on(user::run(command)),
         Command::License(command) => runtime.block_on(license::run(command)),
+        Command::Index(command) => runtime.block_on(index::run(command)),
     }
 }
 

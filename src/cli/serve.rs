@@ -7,6 +7,7 @@ use anyhow::Context;
 use crate::api::{self, state::AppState};
 use crate::config::{HttpSettings, ServeArgs, load_secret};
 use crate::files::chunks as upload_chunks;
+use crate::search::Search;
 use crate::store::Store;
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
@@ -17,7 +18,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let secret = load_secret(&args.storage)?;
     let settings = HttpSettings::from_args(&args);
     tracing::info!(backend = store.backend_name(), listen = %args.listen, base_url = %settings.base_url, "starting");
-    let app = AppState::new(store, settings, secret);
+    let search = Search::open(&settings.search_dir, store.clone())
+        .context("cannot open the search index (is another server using this data dir?)")?;
+    search.start();
+    let app = AppState::new(store, settings, secret, Some(search));
     if let Some(location) = &args.schema_catalog_url {
         app.schema_catalog.load_from(location).await;
     }

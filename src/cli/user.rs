@@ -122,7 +122,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
                 demo: false,
             };
             let secret = load_secret(&args.storage)?;
-            let app = AppState::new(store, HttpSettings::from_args(&serve_args), secret);
+            let app = AppState::new(store, HttpSettings::from_args(&serve_args), secret, None);
             let json = UserJson::new(&app, &user, &[], true);
             println!("{}", serde_json::to_string_pretty(&json)?);
             Ok(())

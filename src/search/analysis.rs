@@ -32,14 +32,14 @@ const ELIDED: &[&str] = &[
 ];
 
 /// French stop words, folded (`à` is `a`, `où` is `ou`) because they are removed after folding.
-/// "pas" is kept for Pas-de-Calais and "ete" for the season.
+/// "pas" is kept for Pas-de-Calais, "est" for Grand Est and "ete" for the season.
 const STOP_WORDS: &[&str] = &[
     "a", "ai", "au", "aux", "avec", "c", "ce", "ceci", "cela", "ces", "cet", "cette", "d", "dans",
-    "de", "des", "dont", "du", "elle", "elles", "en", "est", "et", "eux", "il", "ils", "j", "je",
-    "l", "la", "le", "les", "leur", "leurs", "lui", "m", "ma", "mais", "me", "mes", "moi", "mon",
-    "n", "ne", "nos", "notre", "nous", "on", "ont", "ou", "par", "pour", "qu", "que", "qui",
-    "quoi", "s", "sa", "sans", "se", "ses", "son", "sont", "sur", "t", "ta", "te", "tes", "toi",
-    "ton", "tu", "un", "une", "vos", "votre", "vous", "y",
+    "de", "des", "dont", "du", "elle", "elles", "en", "et", "eux", "il", "ils", "j", "je", "l",
+    "la", "le", "les", "leur", "leurs", "lui", "m", "ma", "mais", "me", "mes", "moi", "mon", "n",
+    "ne", "nos", "notre", "nous", "on", "ont", "ou", "par", "pour", "qu", "que", "qui", "quoi",
+    "s", "sa", "sans", "se", "ses", "son", "sont", "sur", "t", "ta", "te", "tes", "toi", "ton",
+    "tu", "un", "une", "vos", "votre", "vous", "y",
 ];
 
 static FRENCH_ANALYZER: LazyLock<TextAnalyzer> = LazyLock::new(|| {

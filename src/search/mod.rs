@@ -1,3 +1,102 @@
-//! Full-text search: an embedded tantivy index per searchable kind.
+//! Full-text search: an embedded tantivy index per searchable kind, in `<data-dir>/search/`,
+//! kept current from the store's change log by one background task (a write is searchable
+//! within a second, usually within milliseconds), and rebuilt automatically when missing, left
+//! half-built or written by another schema version.
+//!
+//! Adding a kind: a module with its schema, document and searches (see `datasets.rs`), a
+//! [`KindIndex`] field here, and its lines in `indexer.rs`.
 
 pub mod analysis;
+mod collect;
+pub mod datasets;
+mod index;
+mod indexer;
+pub mod query;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use index::{IndexError, IndexResult, KindIndex};
+pub use query::Visibility;
+
+use crate::store::Store;
+
+/// A page of search results: the ids in order, the total, and the facets if asked for.
+#[derive(Debug, Default)]
+pub struct SearchPage {
+    pub ids: Vec<String>,
+    pub total: u64,
+    pub facets: Option<Vec<Facet>>,
+}
+
+/// The counts of one facet: documents matching every other filter, and per value.
+#[derive(Debug)]
+pub struct Facet {
+    pub name: &'static str,
+    pub total: u64,
+    pub values: Vec<(String, u64)>,
+}
+
+/// The search indexes of the portal and their indexer.
+pub struct Search {
+    store: Store,
+    pub datasets: KindIndex,
+    /// The change-log position every index has applied (sent by the indexer).
+    applied: tokio::sync::watch::Sender<i64>,
+    /// Wakes the indexer up before its next poll.
+    wake: tokio::sync::Notify,
+}
+
+/// How often the indexer looks for changes written by other processes (other nodes, the CLI).
+const POLL: Duration = Duration::from_millis(250);
+
+impl Search {
+    /// Opens (or creates) the indexes under `dir`. Call [`Search::start`] to index.
+    pub fn open(dir: &Path, store: Store) -> IndexResult<Arc<Search>> {
+        let datasets = KindIndex::open(
+            &dir.join("datasets"),
+            datasets::KIND,
+            datasets::schema(),
+            datasets::VERSION,
+        )?;
+        let applied = datasets.seq();
+        Ok(Arc::new(Search {
+            store,
+            datasets,
+            applied: tokio::sync::watch::Sender::new(applied),
+            wake: tokio::sync::Notify::new(),
+        }))
+    }
+
+    /// Starts the indexer: a rebuild first if an index needs one, then it follows the change
+    /// log for as long as the runtime runs.
+    pub fn start(self: &Arc<Self>) {
+        let search = Arc::clone(self);
+        tokio::spawn(async move { indexer::run(search).await });
+    }
+
+    /// Rebuilds every index from the store now, reporting `(done, total)` datasets.
+    pub async fn rebuild(
+        self: &Arc<Self>,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> IndexResult<()> {
+        indexer::rebuild(self, progress).await
+    }
+
+    /// Applies every change written so far to the indexes, then returns (at most `limit`
+    /// later): a write made before the call is then searchable.
+    pub async fn sync(&self, limit: Duration) {
+        let Ok(target) = self.store.last_change().await else {
+            return;
+        };
+        let mut applied = self.applied.subscribe();
+        self.wake.notify_one();
+        let _ = tokio::time::timeout(limit, applied.wait_for(|seq| *seq >= target)).await;
+    }
+
+    /// Whether dataset searches see every dataset (false during a first build).
+    pub fn datasets_ready(&self) -> bool {
+        self.datasets.is_ready()
+    }
+}

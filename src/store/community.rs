@@ -58,6 +58,22 @@ impl Store {
         .map(drop)
     }
 
+    /// How many community resources each of `dataset_ids` has (absent: none).
+    pub async fn community_counts(
+        &self,
+        dataset_ids: &[String],
+    ) -> StoreResult<std::collections::HashMap<String, i64>> {
+        self.query(
+            "SELECT dataset_id, COUNT(*) FROM community_resources WHERE dataset_id IN \
+             (SELECT value FROM plateau_list($1)) GROUP BY dataset_id",
+            params![super::list_param(dataset_ids)],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.int(1)?)))
+        .collect()
+    }
+
     pub async fn community_resource(&self, id: &str) -> StoreResult<Option<CommunityResource>> {
         self.query_one(
             "SELECT doc FROM community_resources WHERE id = $1",

@@ -294,6 +294,38 @@ impl Store {
         Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
+    /// Datasets in id order after `after` (all of them, private and deleted included): the
+    /// scan of a search-index rebuild.
+    pub async fn datasets_after(&self, after: &str, limit: i64) -> StoreResult<Vec<Dataset>> {
+        self.query(
+            concat!(
+                "SELECT ",
+                dataset_columns!(),
+                " FROM datasets WHERE id > $1 ORDER BY id LIMIT $2"
+            ),
+            params![after, limit],
+        )
+        .await?
+        .iter()
+        .map(dataset_from_row)
+        .collect()
+    }
+
+    /// How many datasets there are, private and deleted included.
+    pub async fn dataset_count(&self) -> StoreResult<i64> {
+        self.count("SELECT COUNT(*) FROM datasets", Vec::new())
+            .await
+    }
+
+    /// The ids of an organization's datasets, private and deleted included.
+    pub async fn dataset_ids_of_org(&self, org_id: &str) -> StoreResult<Vec<String>> {
+        self.query("SELECT id FROM datasets WHERE org_id = $1", params![org_id])
+            .await?
+            .iter()
+            .map(|r| r.text(0))
+            .collect()
+    }
+
     /// Resolves a path value: id or current slug; then slug history and the slugified value,
     /// which answer [`Resolved::Moved`].
     pub async fn resolve_dataset(&self, value: &str) -> StoreResult<Resolved<Dataset>> {

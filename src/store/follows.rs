@@ -143,6 +143,22 @@ impl Store {
         Ok(Paged { items, total })
     }
 
+    /// The ids of the objects of a kind a user follows.
+    pub async fn followed_ids(
+        &self,
+        what: Followable,
+        follower_id: &str,
+    ) -> StoreResult<Vec<String>> {
+        self.query(
+            "SELECT following_id FROM follows WHERE kind = $1 AND follower_id = $2 AND until IS NULL",
+            params![what.kind(), follower_id],
+        )
+        .await?
+        .iter()
+        .map(|r| r.text(0))
+        .collect()
+    }
+
     /// How many organizations and users a user follows, for `/me/metrics/`-style counts.
     pub async fn following_count(&self, follower_id: &str) -> StoreResult<i64> {
         self.count(

@@ -46,6 +46,8 @@ pub enum Db {
 #[derive(Clone)]
 pub struct Store {
     db: Arc<Db>,
+    /// Signalled after every committed write of this process (the search indexer waits on it).
+    written: Arc<tokio::sync::Notify>,
 }
 
 impl Store {
@@ -74,7 +76,10 @@ impl Store {
                 Db::Sqlite(sqlite::SqliteDb::open(&data_dir.join("plateau.db"))?)
             }
         };
-        let store = Store { db: Arc::new(db) };
+        let store = Store {
+            db: Arc::new(db),
+            written: Arc::default(),
+        };
         store.seed_licenses().await?;
         Ok(store)
     }
@@ -115,10 +120,37 @@ impl Store {
 
     /// Runs statements in one transaction; returns the rows each statement returned.
     pub(crate) async fn write(&self, stmts: Vec<Stmt>) -> StoreResult<Vec<Vec<Row>>> {
-        match &*self.db {
+        let rows = match &*self.db {
             Db::Sqlite(db) => db.write(stmts).await,
             Db::Postgres(db) => db.write(stmts).await,
-        }
+        }?;
+        self.written.notify_one();
+        Ok(rows)
+    }
+
+    /// Wakes up after this process's next committed write (or at once if one happened since
+    /// the last wake-up).
+    pub async fn written(&self) {
+        self.written.notified().await
+    }
+
+    /// The sequence number of the newest change-log entry (0 when there is none).
+    pub async fn last_change(&self) -> StoreResult<i64> {
+        self.count("SELECT COALESCE(MAX(seq), 0) FROM changes", Vec::new())
+            .await
+    }
+
+    /// Change-log entries with `from < seq <= to` (to re-read sequence numbers that were not
+    /// committed yet when first read).
+    pub async fn changes_between(&self, from: i64, to: i64) -> StoreResult<Vec<Change>> {
+        self.query(
+            "SELECT seq, kind, object_id, op, at FROM changes WHERE seq > $1 AND seq <= $2 ORDER BY seq",
+            params![from, to],
+        )
+        .await?
+        .iter()
+        .map(change_from_row)
+        .collect()
     }
 
     /// Entries of the change log after `seq`, oldest first.
@@ -129,17 +161,19 @@ impl Store {
         )
         .await?
         .iter()
-        .map(|r| {
-            Ok(Change {
-                seq: r.int(0)?,
-                kind: r.text(1)?,
-                object_id: r.text(2)?,
-                op: r.text(3)?,
-                at: r.int(4)?,
-            })
-        })
+        .map(change_from_row)
         .collect()
     }
+}
+
+fn change_from_row(r: &Row) -> StoreResult<Change> {
+    Ok(Change {
+        seq: r.int(0)?,
+        kind: r.text(1)?,
+        object_id: r.text(2)?,
+        op: r.text(3)?,
+        at: r.int(4)?,
+    })
 }
 
 /// One entry of the ordered change log.

@@ -18,6 +18,7 @@ mod organization_members;
 mod organization_subresources;
 mod organizations;
 mod plumbing;
+mod search;
 mod site;
 mod storage;
 mod uploads;

@@ -46,10 +46,15 @@ pub async fn list_datasets(
     ApiQuery(query): ApiQuery<DatasetListQuery>,
 ) -> ApiResult<Json<Envelope>> {
     let filter = query.filter(tags_of(&uri), &auth)?;
-    let paged = app
-        .store
-        .list_datasets(&filter, &viewer(&auth), pagination.request)
-        .await?;
+    let paged =
+        match super::search::list_from_index(&app, &auth, &filter, pagination.request).await? {
+            Some(paged) => paged,
+            None => {
+                app.store
+                    .list_datasets(&filter, &viewer(&auth), pagination.request)
+                    .await?
+            }
+        };
     let items = dataset_jsons(&app, &auth, &paged.items).await?;
     Ok(Json(pagination.envelope(
         &app,

@@ -14,6 +14,7 @@ pub mod lists;
 pub mod model;
 pub mod reference;
 pub mod resources;
+pub mod search;
 pub mod uploads;
 
 use axum::extract::{FromRequestParts, RawPathParams};

@@ -15,6 +15,7 @@ use plateau::config::HttpSettings;
 use plateau::domain::secrets::{ServerSecret, generate_api_key};
 use plateau::domain::user::User;
 use plateau::domain::{ids, time};
+use plateau::search::Search;
 use plateau::store::Store;
 
 pub const BASE_URL: &str = "http://plateau.test";
@@ -171,11 +172,16 @@ impl TestApp {
             max_page_size: config.max_page_size,
             max_upload_size: config.max_upload_size,
             files_dir: dir.path().join("files"),
+            search_dir: dir.path().join("search"),
         };
+        let search =
+            Search::open(&settings.search_dir, store.clone()).expect("open the search index");
+        search.start();
         let app = AppState::new(
             store,
             settings,
             ServerSecret::new(b"a test secret of at least thirty-two bytes".to_vec()),
+            Some(search),
         );
         let router = plateau::api::router(app.clone());
         TestApp {
@@ -241,8 +247,12 @@ impl TestApp {
         self.user_with_key("Admin", "Istrator", true).await
     }
 
-    /// Sends a request through the real router.
+    /// Sends a request through the real router, once the search index has every write made
+    /// so far (in production it follows within a second).
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        if let Some(search) = &self.app.search {
+            search.sync(std::time::Duration::from_secs(10)).await;
+        }
         let response = self
             .router
             .clone()

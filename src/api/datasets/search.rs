@@ -1,0 +1,371 @@
+//! Dataset searches served from the search index: the v1 list (`GET /api/1/datasets/`) when
+//! the index is ready, and `GET /api/2/datasets/search/` with facets.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::Uri;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::lists::viewer;
+use super::model::dataset_jsons;
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::extract::{ApiQuery, Auth};
+use crate::api::organizations::{check_choice, check_flag, check_sort};
+use crate::api::pagination::{Envelope, Pagination};
+use crate::api::state::AppState;
+use crate::domain::dataset::{BADGE_KINDS as DATASET_BADGES, Dataset};
+use crate::domain::input::parse_datetime;
+use crate::domain::organization::BADGE_KINDS;
+use crate::domain::time::now;
+use crate::domain::validation::FieldErrors;
+use crate::search::datasets::{
+    DatasetQuery, FORMAT_FAMILIES, LAST_UPDATE_RANGES, PRODUCER_TYPES, Request,
+};
+use crate::search::{Facet, Search, SearchPage, Visibility};
+use crate::store::datasets::DatasetFilter;
+use crate::store::follows::Followable;
+use crate::store::{PageRequest, Paged};
+
+/// Searches deeper than this many results are refused, as Elasticsearch's result window.
+pub const MAX_RESULT_WINDOW: i64 = 10_000;
+
+/// The v1 list from the index; `None` when the index is not ready (the caller then asks the
+/// database).
+pub async fn list_from_index(
+    app: &AppState,
+    auth: &Auth,
+    filter: &DatasetFilter,
+    page: PageRequest,
+) -> ApiResult<Option<Paged<Dataset>>> {
+    let Some(search) = app.search.as_ref().filter(|s| s.datasets_ready()) else {
+        return Ok(None);
+    };
+    let mut query = DatasetQuery {
+        q: filter.q.clone(),
+        tags: filter.tags.clone(),
+        licenses: filter.license.iter().cloned().collect(),
+        badges: filter.badge.iter().cloned().collect(),
+        organizations: filter.organization.iter().cloned().collect(),
+        organization_badges: filter.organization_badge.iter().cloned().collect(),
+        owners: filter.owner.iter().cloned().collect(),
+        formats: filter.format.iter().cloned().collect(),
+        schemas: filter.schema.iter().cloned().collect(),
+        schema_versions: filter.schema_version.iter().cloned().collect(),
+        geozones: filter.geozone.iter().cloned().collect(),
+        granularities: filter.granularity.iter().cloned().collect(),
+        featured: filter.featured,
+        archived: filter.archived,
+        deleted: filter.deleted,
+        private: filter.private,
+        temporal_start: filter.temporal_start,
+        sort: filter.sort.clone(),
+        ..DatasetQuery::default()
+    };
+    if let Some(user) = &filter.followed_by {
+        query.ids = Some(app.store.followed_ids(Followable::Dataset, user).await?);
+    }
+    let visibility = visibility(app, auth).await?;
+    let found = run(search, query, visibility, page, false).await?;
+    let items = app.store.datasets_by_ids(&found.ids).await?;
+    Ok(Some(Paged {
+        items,
+        total: found.total as i64,
+    }))
+}
+
+/// What the caller may see beyond public datasets.
+async fn visibility(app: &AppState, auth: &Auth) -> ApiResult<Visibility> {
+    let viewer = viewer(auth);
+    let organizations = match (&viewer.user_id, viewer.sysadmin) {
+        (Some(user), false) => app
+            .store
+            .memberships_of(user)
+            .await?
+            .into_iter()
+            .map(|(org, _)| org)
+            .collect(),
+        _ => Vec::new(),
+    };
+    Ok(Visibility {
+        sysadmin: viewer.sysadmin,
+        user_id: viewer.user_id,
+        organizations,
+    })
+}
+
+/// Runs a search off the async workers.
+async fn run(
+    search: &Arc<Search>,
+    query: DatasetQuery,
+    visibility: Visibility,
+    page: PageRequest,
+    facets: bool,
+) -> ApiResult<SearchPage> {
+    let search = Arc::clone(search);
+    tokio::task::spawn_blocking(move || {
+        crate::search::datasets::search(
+            &search.datasets,
+            &Request {
+                query: &query,
+                visibility: &visibility,
+                offset: page.offset().max(0) as usize,
+                limit: page.page_size.max(0) as usize,
+                facets,
+                now: now(),
+            },
+        )
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Query of `GET /api/2/datasets/search/`; `tag`, `format`, `schema` and `granularity` may
+/// repeat and are read apart.
+#[derive(Debug, Default, Deserialize)]
+pub struct SearchQuery {
+    pub q: Option<String>,
+    pub badge: Option<String>,
+    pub organization: Option<String>,
+    pub organization_badge: Option<String>,
+    pub owner: Option<String>,
+    pub license: Option<String>,
+    pub geozone: Option<String>,
+    pub temporal_coverage: Option<String>,
+    pub featured: Option<String>,
+    pub topic: Option<String>,
+    pub access_type: Option<String>,
+    pub format_family: Option<String>,
+    pub producer_type: Option<String>,
+    pub last_update_range: Option<String>,
+    pub sort: Option<String>,
+    pub page: Option<String>,
+    pub page_size: Option<String>,
+    pub organization_name: Option<String>,
+}
+
+/// The sorts of `/api/2/datasets/search/` (relevance when absent).
+const SEARCH_SORTS: &[&str] = &["created", "last_update", "reuses", "followers", "views"];
+
+fn repeated(uri: &Uri, name: &str) -> Vec<String> {
+    url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .filter(|(k, v)| k == name && !v.is_empty())
+        .map(|(_, v)| v.into_owned())
+        .collect()
+}
+
+impl SearchQuery {
+    fn query(&self, uri: &Uri) -> ApiResult<DatasetQuery> {
+        let mut errors = FieldErrors::default();
+        check_sort(&mut errors, self.sort.as_deref(), SEARCH_SORTS);
+        check_choice(
+            &mut errors,
+            "badge",
+            self.badge.as_deref(),
+            DATASET_BADGES.iter().map(|(kind, _)| *kind),
+        );
+        check_choice(
+            &mut errors,
+            "organization_badge",
+            self.organization_badge.as_deref(),
+            BADGE_KINDS.iter().map(|(kind, _)| *kind),
+        );
+        check_choice(
+            &mut errors,
+            "format_family",
+            self.format_family.as_deref(),
+            FORMAT_FAMILIES.iter().copied(),
+        );
+        check_choice(
+            &mut errors,
+            "producer_type",
+            self.producer_type.as_deref(),
+            PRODUCER_TYPES.iter().copied(),
+        );
+        check_choice(
+            &mut errors,
+            "last_update_range",
+            self.last_update_range.as_deref(),
+            LAST_UPDATE_RANGES.iter().map(|(key, _)| *key),
+        );
+        let featured = check_flag(&mut errors, "featured", self.featured.as_deref());
+        let temporal_overlap = match self.temporal_coverage.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(range) => {
+                let bounds = (range.len() == 21)
+                    .then(|| (parse_datetime(&range[..10]), parse_datetime(&range[11..])));
+                match bounds {
+                    Some((Some(from), Some(to))) => Some((from, to)),
+                    _ => {
+                        errors.add(
+                            "temporal_coverage",
+                            "Expecting a range of dates: YYYY-MM-DD-YYYY-MM-DD.",
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        errors.into_result().map_err(ApiError::validation)?;
+        let one = |v: &Option<String>| -> Vec<String> {
+            v.iter().filter(|v| !v.is_empty()).cloned().collect()
+        };
+        let day = 86_400 * 1_000_000;
+        Ok(DatasetQuery {
+            q: self.q.clone().filter(|q| !q.trim().is_empty()),
+            tags: repeated(uri, "tag")
+                .iter()
+                .map(|t| crate::domain::slug::slugify(t))
+                .collect(),
+            licenses: one(&self.license),
+            badges: one(&self.badge),
+            organizations: one(&self.organization),
+            organization_badges: one(&self.organization_badge),
+            owners: one(&self.owner),
+            formats: repeated(uri, "format")
+                .iter()
+                .map(|f| f.trim().to_lowercase())
+                .collect(),
+            format_families: one(&self.format_family),
+            schemas: repeated(uri, "schema"),
+            geozones: one(&self.geozone),
+            granularities: repeated(uri, "granularity"),
+            access_types: one(&self.access_type),
+            producer_types: one(&self.producer_type),
+            organization_name: self
+                .organization_name
+                .clone()
+                .filter(|n| !n.trim().is_empty()),
+            featured,
+            temporal_overlap,
+            last_update_since: self.last_update_range.as_deref().and_then(|range| {
+                LAST_UPDATE_RANGES
+                    .iter()
+                    .find(|(key, _)| *key == range)
+                    .map(|(_, days)| now() - days * day)
+            }),
+            // Only what everybody may see is searched here, as uData indexes only visible
+            // datasets.
+            private: Some(false),
+            deleted: Some(false),
+            archived: Some(false),
+            sort: self.sort.clone().filter(|s| !s.is_empty()),
+            ..DatasetQuery::default()
+        })
+    }
+}
+
+/// The dataset query of a `/api/2/datasets/search/` query string (for tools and benchmarks).
+pub fn parse_search(query_string: &str) -> ApiResult<DatasetQuery> {
+    let uri: Uri = format!("/?{query_string}")
+        .parse()
+        .map_err(|_| ApiError::BadRequest("not a query string".into()))?;
+    let params: SearchQuery = serde_urlencoded::from_str(query_string)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    params.query(&uri)
+}
+
+/// A page of search results with its facets.
+#[derive(Debug, Serialize)]
+pub struct SearchEnvelope {
+    #[serde(flatten)]
+    pub page: Envelope,
+    pub facets: serde_json::Map<String, Value>,
+}
+
+/// Full-text search over public datasets with filters, sorts and facets (each facet counted
+/// with every other filter applied).
+pub async fn search_datasets(
+    State(app): State<AppState>,
+    auth: Auth,
+    uri: Uri,
+    pagination: Pagination,
+    ApiQuery(params): ApiQuery<SearchQuery>,
+) -> ApiResult<Json<SearchEnvelope>> {
+    let query = params.query(&uri)?;
+    let request = pagination.request;
+    if request.page.saturating_mul(request.page_size) > MAX_RESULT_WINDOW {
+        return Err(ApiError::BadRequest(format!(
+            "page * page_size must not exceed {MAX_RESULT_WINDOW}: narrow the search instead"
+        )));
+    }
+    let Some(search) = app.search.as_ref().filter(|s| s.datasets_ready()) else {
+        return Err(ApiError::Unavailable(
+            "The search index is being built; retry in a moment".into(),
+        ));
+    };
+    let found = run(search, query, Visibility::default(), request, true).await?;
+    let datasets = app.store.datasets_by_ids(&found.ids).await?;
+    let items = dataset_jsons(&app, &auth, &datasets).await?;
+    let community = app.store.community_counts(&found.ids).await?;
+    let items: Vec<Value> = items
+        .into_iter()
+        .zip(&datasets)
+        .map(|(json, d)| {
+            let community = community.get(&d.id).copied().unwrap_or(0);
+            v2_dataset(&app, json, d, community)
+        })
+        .collect::<ApiResult<_>>()?;
+    let page = pagination.envelope(
+        &app,
+        Paged {
+            items,
+            total: found.total as i64,
+        },
+    )?;
+    Ok(Json(SearchEnvelope {
+        page,
+        facets: facets_json(found.facets.unwrap_or_default()),
+    }))
+}
+
+/// The v2 form of a dataset: resources and community resources as links.
+fn v2_dataset(
+    app: &AppState,
+    json: super::model::DatasetJson,
+    d: &Dataset,
+    community: i64,
+) -> ApiResult<Value> {
+    let mut value = serde_json::to_value(json).map_err(|e| ApiError::Internal(e.to_string()))?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert(
+            "resources".into(),
+            json!({
+                "rel": "subsection",
+                "href": format!("{}/api/2/datasets/{}/resources/?page=1&page_size=50", app.settings.base_url, d.id),
+                "type": "GET",
+                "total": d.counters.resources,
+            }),
+        );
+        object.insert(
+            "community_resources".into(),
+            json!({
+                "rel": "subsection",
+                "href": app.api_url(&format!("/datasets/community_resources/?dataset={}&page=1&page_size=50", d.id)),
+                "type": "GET",
+                "total": community,
+            }),
+        );
+    }
+    Ok(value)
+}
+
+/// `{"tag": [{"name": "all", "count": n}, {"name": "transport", "count": 12}, …], …}`.
+fn facets_json(facets: Vec<Facet>) -> serde_json::Map<String, Value> {
+    facets
+        .into_iter()
+        .map(|facet| {
+            let mut values = vec![json!({"name": "all", "count": facet.total})];
+            values.extend(
+                facet
+                    .values
+                    .into_iter()
+                    .map(|(name, count)| json!({"name": name, "count": count})),
+            );
+            (facet.name.to_owned(), Value::Array(values))
+        })
+        .collect()
+}

@@ -1,0 +1,131 @@
+//! `plateau index rebuild | bench`: the search indexes, offline.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::api::datasets::search::parse_search;
+use crate::config::StorageArgs;
+use crate::search::datasets::Request;
+use crate::search::{Search, Visibility};
+use crate::store::Store;
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Rebuild the search indexes from the store (the server must be stopped: it holds the
+    /// index; a server also rebuilds by itself an index that is missing or outdated).
+    Rebuild(RebuildArgs),
+    /// Time dataset searches straight on the index, without HTTP: the baseline of the search
+    /// benchmarks. Each line of the file is the query string of a /api/2/datasets/search/ call.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RebuildArgs {
+    #[command(flatten)]
+    storage: StorageArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(flatten)]
+    storage: StorageArgs,
+    /// File of query strings, one per line (e.g. `q=eau+potable&format=csv`).
+    #[arg(long)]
+    queries: std::path::PathBuf,
+    /// Passes over the file.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Count facets too, as /api/2/datasets/search/ does.
+    #[arg(long)]
+    facets: bool,
+    /// Results per query.
+    #[arg(long, default_value_t = 20)]
+    page_size: usize,
+}
+
+async fn open(storage: &StorageArgs) -> anyhow::Result<std::sync::Arc<Search>> {
+    let store = Store::open(&storage.data_dir, storage.database_url.as_deref())
+        .await
+        .context("cannot open the store (check --data-dir / --database-url)")?;
+    Search::open(&storage.data_dir.join("search"), store)
+        .context("cannot open the search index (stop the server using this data dir first)")
+}
+
+pub async fn run(command: IndexCommand) -> anyhow::Result<()> {
+    match command {
+        IndexCommand::Rebuild(args) => {
+            let search = open(&args.storage).await?;
+            let bar = ProgressBar::new(0).with_style(
+                ProgressStyle::with_template(
+                    "{msg} [{bar:40}] {pos}/{len} datasets ({per_sec}, eta {eta})",
+                )
+                .expect("a valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_message("indexing");
+            let started = Instant::now();
+            search
+                .rebuild(&|done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                })
+                .await?;
+            bar.finish_and_clear();
+            println!(
+                "indexed {} datasets in {:.1} s",
+                bar.position(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        IndexCommand::Bench(args) => bench(args).await,
+    }
+}
+
+async fn bench(args: BenchArgs) -> anyhow::Result<()> {
+    let search = open(&args.storage).await?;
+    anyhow::ensure!(
+        search.datasets_ready(),
+        "the index is not built: run `plateau index rebuild` first"
+    );
+    let text = std::fs::read_to_string(&args.queries)
+        .with_context(|| format!("cannot read {}", args.queries.display()))?;
+    let queries = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| parse_search(l).map_err(|e| anyhow::anyhow!("{l}: {e}")))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let mut timings: Vec<Duration> = Vec::new();
+    for _ in 0..args.rounds {
+        for query in &queries {
+            let started = Instant::now();
+            crate::search::datasets::search(
+                &search.datasets,
+                &Request {
+                    query,
+                    visibility: &Visibility::default(),
+                    offset: 0,
+                    limit: args.page_size,
+                    facets: args.facets,
+                    now: crate::domain::time::now(),
+                },
+            )?;
+            timings.push(started.elapsed());
+        }
+    }
+    timings.sort();
+    let at = |p: f64| timings[((timings.len() - 1) as f64 * p) as usize].as_secs_f64() * 1000.0;
+    println!(
+        "{} searches (facets: {}): p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        timings.len(),
+        args.facets,
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        at(1.0)
+    );
+    Ok(())
+}

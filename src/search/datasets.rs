@@ -1,0 +1,705 @@
+//! The dataset index: its fields, the document of a dataset, and the searches of
+//! `GET /api/1/datasets/` and `GET /api/2/datasets/search/`.
+
+use std::collections::HashMap;
+
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+
+use super::collect::{FacetCollector, FacetCounts, top_values};
+use super::index::{IndexResult, KindIndex};
+use super::query::{Visibility, any_of, constant, id_of, text_query};
+use super::{Facet, SearchPage, analysis};
+use crate::domain::dataset::Dataset;
+use crate::domain::organization::Organization;
+use crate::domain::resource::Resource;
+use crate::domain::time::Micros;
+
+/// Bump when the fields or the document change: indexes of another version are rebuilt.
+pub const VERSION: u32 = 1;
+pub const KIND: &str = "dataset";
+
+/// uData indexes the ids and titles of at most this many resources per dataset.
+const MAX_INDEXED_RESOURCES: usize = 500;
+/// Values per facet (uData's terms aggregations use 50).
+const FACET_SIZE: usize = 50;
+
+/// Text fields and how much a match in each weighs (uData's search service boosts).
+const TEXT_FIELDS: &[(&str, f32)] = &[
+    ("title", 15.0),
+    ("acronym", 15.0),
+    ("description", 8.0),
+    ("organization_name", 8.0),
+    ("resource_titles", 5.0),
+];
+/// Fields whose typos are forgiven.
+const FUZZY_FIELDS: &[&str] = &["title", "organization_name"];
+
+/// Keyword fields (exact values, counted by facets).
+const KEYWORDS: &[&str] = &[
+    "id",
+    "tag",
+    "license",
+    "badge",
+    "organization",
+    "organization_badge",
+    "organization_with_name",
+    "owner",
+    "format",
+    "format_family",
+    "schema",
+    "schema_version",
+    "geozone",
+    "granularity",
+    "access_type",
+    "producer_type",
+    "title_sort",
+];
+const FLAGS: &[&str] = &[
+    "private",
+    "deleted",
+    "archived",
+    "featured",
+    "public_service",
+];
+const NUMBERS: &[&str] = &[
+    "created",
+    "last_update",
+    "followers",
+    "reuses",
+    "views",
+    "temporal_start",
+    "temporal_end",
+];
+
+/// The schema of the dataset index.
+pub fn schema() -> Schema {
+    let mut builder = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analysis::FRENCH)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    for (name, _) in TEXT_FIELDS {
+        builder.add_text_field(name, text.clone());
+    }
+    for name in KEYWORDS {
+        builder.add_text_field(name, STRING | FAST);
+    }
+    for name in FLAGS {
+        builder.add_bool_field(name, INDEXED | FAST);
+    }
+    for name in NUMBERS {
+        builder.add_i64_field(name, INDEXED | FAST);
+    }
+    builder.build()
+}
+
+fn field(schema: &Schema, name: &str) -> Field {
+    schema
+        .get_field(name)
+        .expect("the dataset schema defines its fields")
+}
+
+/// What a dataset's document is made of, besides the dataset.
+pub struct Related<'a> {
+    pub resources: &'a [Resource],
+    pub organization: Option<&'a Organization>,
+}
+
+/// Producer types of uData (`get_producer_type`): the organization's producer badges, else
+/// `not-specified`; `user` for datasets owned by a user.
+const PRODUCER_BADGES: &[&str] = &[
+    "public-service",
+    "association",
+    "company",
+    "local-authority",
+];
+
+/// The document of a dataset.
+pub fn document(schema: &Schema, d: &Dataset, related: &Related) -> TantivyDocument {
+    let f = |name| field(schema, name);
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f("id"), &d.id);
+    doc.add_text(f("title"), &d.title);
+    doc.add_text(f("title_sort"), crate::domain::slug::fold(&d.title));
+    if let Some(acronym) = &d.acronym {
+        doc.add_text(f("acronym"), acronym);
+    }
+    doc.add_text(f("description"), &d.description);
+    for tag in &d.tags {
+        doc.add_text(f("tag"), tag);
+    }
+    if let Some(license) = &d.license {
+        doc.add_text(f("license"), license);
+    }
+    for badge in &d.badges {
+        doc.add_text(f("badge"), &badge.kind);
+    }
+    if let Some(owner) = &d.owner {
+        doc.add_text(f("owner"), owner);
+        doc.add_text(f("producer_type"), "user");
+    }
+    let mut public_service = false;
+    if let Some(org) = related.organization {
+        doc.add_text(f("organization"), &org.id);
+        doc.add_text(f("organization_name"), &org.name);
+        doc.add_text(
+            f("organization_with_name"),
+            format!("{}|{}", org.id, org.name),
+        );
+        let mut producer = false;
+        for badge in &org.badges {
+            doc.add_text(f("organization_badge"), &badge.kind);
+            if PRODUCER_BADGES.contains(&badge.kind.as_str()) {
+                doc.add_text(f("producer_type"), &badge.kind);
+                producer = true;
+            }
+            public_service |= badge.kind == "public-service";
+        }
+        if !producer {
+            doc.add_text(f("producer_type"), "not-specified");
+        }
+    }
+    let mut formats: Vec<String> = Vec::new();
+    let mut families: Vec<&str> = Vec::new();
+    for (i, resource) in related.resources.iter().enumerate() {
+        if i < MAX_INDEXED_RESOURCES {
+            doc.add_text(f("resource_titles"), &resource.title);
+        }
+        if let Some(format) = resource.format.as_deref().filter(|f| !f.is_empty()) {
+            let format = format.trim().to_lowercase();
+            let family = format_family(&format);
+            if !families.contains(&family) {
+                families.push(family);
+            }
+            if !formats.contains(&format) {
+                formats.push(format);
+            }
+        }
+        if let Some(schema) = &resource.schema {
+            if let Some(name) = &schema.name {
+                doc.add_text(f("schema"), name);
+            }
+            if let Some(version) = &schema.version {
+                doc.add_text(f("schema_version"), version);
+            }
+        }
+    }
+    for format in &formats {
+        doc.add_text(f("format"), format);
+    }
+    if families.is_empty() {
+        families.push("other");
+    }
+    for family in families {
+        doc.add_text(f("format_family"), family);
+    }
+    if let Some(spatial) = &d.spatial {
+        for zone in &spatial.zones {
+            doc.add_text(f("geozone"), zone);
+        }
+        if let Some(granularity) = &spatial.granularity {
+            doc.add_text(f("granularity"), granularity);
+        }
+    }
+    if let Some(access_type) = &d.access_type {
+        doc.add_text(f("access_type"), access_type);
+    }
+    doc.add_bool(f("private"), d.private);
+    doc.add_bool(f("deleted"), d.deleted.is_some());
+    doc.add_bool(f("archived"), d.archived.is_some());
+    doc.add_bool(f("featured"), d.featured);
+    doc.add_bool(f("public_service"), public_service);
+    doc.add_i64(f("created"), d.created_at);
+    doc.add_i64(f("last_update"), d.counters.last_update);
+    doc.add_i64(f("followers"), d.counters.followers);
+    doc.add_i64(f("reuses"), d.counters.reuses);
+    doc.add_i64(f("views"), d.counters.views);
+    if let Some(temporal) = &d.temporal_coverage {
+        doc.add_i64(f("temporal_start"), temporal.start);
+        if let Some(end) = temporal.end {
+            doc.add_i64(f("temporal_end"), end);
+        }
+    }
+    doc
+}
+
+/// uData's format families (`TABULAR_FORMATS`… in its settings).
+pub fn format_family(format: &str) -> &'static str {
+    match format {
+        "csv" | "parquet" | "xls" | "xlsx" | "ods" | "tsv" | "csv.gz" => "tabular",
+        "json" | "xml" | "rdf" | "sql" | "jsonl" | "ndjson" => "machine_readable",
+        "shp" | "kml" | "kmz" | "gpx" | "shx" | "ovr" | "geojson" | "gpkg" | "pmtiles"
+        | "mbtiles" | "wms" | "wfs" | "ogc:wms" | "ogc:wfs" => "geographical",
+        "pdf" | "doc" | "docx" | "md" | "txt" | "html" | "htm" | "rtf" | "odt" => "documents",
+        _ => "other",
+    }
+}
+
+pub const FORMAT_FAMILIES: &[&str] = &[
+    "tabular",
+    "machine_readable",
+    "geographical",
+    "documents",
+    "other",
+];
+pub const PRODUCER_TYPES: &[&str] = &[
+    "public-service",
+    "association",
+    "company",
+    "local-authority",
+    "user",
+    "not-specified",
+];
+/// `last_update_range` values and how far back each reaches.
+pub const LAST_UPDATE_RANGES: &[(&str, i64)] = &[
+    ("last_30_days", 30),
+    ("last_12_months", 365),
+    ("last_3_years", 3 * 365),
+];
+
+/// Filters of a dataset search. Lists hold alternatives (any may match) except `tags`, which
+/// must all be present.
+#[derive(Debug, Clone, Default)]
+pub struct DatasetQuery {
+    pub q: Option<String>,
+    pub tags: Vec<String>,
+    pub licenses: Vec<String>,
+    pub badges: Vec<String>,
+    pub organizations: Vec<String>,
+    pub organization_badges: Vec<String>,
+    pub owners: Vec<String>,
+    pub formats: Vec<String>,
+    pub format_families: Vec<String>,
+    pub schemas: Vec<String>,
+    pub schema_versions: Vec<String>,
+    pub geozones: Vec<String>,
+    pub granularities: Vec<String>,
+    pub access_types: Vec<String>,
+    pub producer_types: Vec<String>,
+    /// Every word of it in the organization's name.
+    pub organization_name: Option<String>,
+    /// Only these ids (e.g. the datasets a user follows).
+    pub ids: Option<Vec<String>>,
+    pub featured: Option<bool>,
+    pub archived: Option<bool>,
+    pub deleted: Option<bool>,
+    pub private: Option<bool>,
+    /// Bounds on the temporal coverage's start (v1).
+    pub temporal_start: Option<(Micros, Micros)>,
+    /// Coverage overlapping this interval (v2).
+    pub temporal_overlap: Option<(Micros, Micros)>,
+    /// Last updated at or after this instant.
+    pub last_update_since: Option<Micros>,
+    /// `title`, `created`, `last_update`, `reuses`, `followers`, `views`, with an optional
+    /// `-`; relevance when absent and `q` is given, newest first otherwise.
+    pub sort: Option<String>,
+}
+
+/// The facets of `/api/2/datasets/search/`: name, index field, and the filter it ignores.
+const FACETS: &[(&str, &str)] = &[
+    ("tag", "tag"),
+    ("license", "license"),
+    ("format", "format"),
+    ("schema", "schema"),
+    ("geozone", "geozone"),
+    ("granularity", "granularity"),
+    ("badge", "badge"),
+    ("format_family", "format_family"),
+    ("access_type", "access_type"),
+    ("producer_type", "producer_type"),
+    ("organization_id_with_name", "organization_with_name"),
+];
+const LAST_UPDATE_FACET: &str = "last_update";
+
+/// A filter clause, and the facet that does not apply it to its own counts.
+struct Clause {
+    facet: Option<&'static str>,
+    query: Box<dyn Query>,
+}
+
+impl DatasetQuery {
+    fn clauses(&self, schema: &Schema, now: Micros) -> Vec<Clause> {
+        let f = |name| field(schema, name);
+        let mut clauses = Vec::new();
+        let mut push = |facet: Option<&'static str>, query: Option<Box<dyn Query>>| {
+            if let Some(query) = query {
+                clauses.push(Clause { facet, query });
+            }
+        };
+        for tag in &self.tags {
+            push(Some("tag"), any_of(f("tag"), std::slice::from_ref(tag)));
+        }
+        push(Some("license"), any_of(f("license"), &self.licenses));
+        push(Some("badge"), any_of(f("badge"), &self.badges));
+        push(
+            Some("organization_id_with_name"),
+            any_of(f("organization"), &self.organizations),
+        );
+        push(
+            None,
+            any_of(f("organization_badge"), &self.organization_badges),
+        );
+        push(None, any_of(f("owner"), &self.owners));
+        push(Some("format"), any_of(f("format"), &self.formats));
+        push(
+            Some("format_family"),
+            any_of(f("format_family"), &self.format_families),
+        );
+        push(Some("schema"), any_of(f("schema"), &self.schemas));
+        push(None, any_of(f("schema_version"), &self.schema_versions));
+        push(Some("geozone"), any_of(f("geozone"), &self.geozones));
+        push(
+            Some("granularity"),
+            any_of(f("granularity"), &self.granularities),
+        );
+        push(
+            Some("access_type"),
+            any_of(f("access_type"), &self.access_types),
+        );
+        push(
+            Some("producer_type"),
+            any_of(f("producer_type"), &self.producer_types),
+        );
+        if let Some(name) = &self.organization_name {
+            let words: Vec<(Occur, Box<dyn Query>)> = analysis::french_terms(name)
+                .iter()
+                .map(|word| {
+                    let term = Term::from_field_text(f("organization_name"), word);
+                    let query: Box<dyn Query> =
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                    (Occur::Must, query)
+                })
+                .collect();
+            if !words.is_empty() {
+                push(None, Some(Box::new(BooleanQuery::new(words))));
+            }
+        }
+        if let Some(ids) = &self.ids {
+            // An empty list matches nothing.
+            push(
+                None,
+                Some(any_of(f("id"), ids).unwrap_or_else(|| Box::new(tantivy::query::EmptyQuery))),
+            );
+        }
+        for (name, value) in [
+            ("featured", self.featured),
+            ("archived", self.archived),
+            ("deleted", self.deleted),
+            ("private", self.private),
+        ] {
+            if let Some(value) = value {
+                push(None, Some(flag(f(name), value)));
+            }
+        }
+        if let Some((from, to)) = self.temporal_start {
+            push(None, Some(range(f("temporal_start"), Some(from), Some(to))));
+        }
+        if let Some((from, to)) = self.temporal_overlap {
+            push(None, Some(range(f("temporal_start"), None, Some(to))));
+            push(None, Some(range(f("temporal_end"), Some(from), None)));
+        }
+        if let Some(since) = self.last_update_since {
+            push(
+                Some(LAST_UPDATE_FACET),
+                Some(range(f("last_update"), Some(since.min(now)), None)),
+            );
+        }
+        clauses
+    }
+}
+
+fn flag(field: Field, value: bool) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_bool(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+fn range(field: Field, from: Option<i64>, to: Option<i64>) -> Box<dyn Query> {
+    use std::ops::Bound;
+    let bound = |v: Option<i64>| match v {
+        Some(v) => Bound::Included(Term::from_field_i64(field, v)),
+        None => Bound::Unbounded,
+    };
+    Box::new(RangeQuery::new(bound(from), bound(to)))
+}
+
+/// Who may see private, deleted and archived datasets: everybody sees the others.
+fn visibility(schema: &Schema, visibility: &Visibility) -> Option<Box<dyn Query>> {
+    if visibility.sysadmin {
+        return None;
+    }
+    let f = |name| field(schema, name);
+    let public: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+        (Occur::Must, flag(f("private"), false)),
+        (Occur::Must, flag(f("deleted"), false)),
+        (Occur::Must, flag(f("archived"), false)),
+    ]));
+    let mut visible = vec![(Occur::Should, public)];
+    if let Some(user) = &visibility.user_id {
+        visible.push((
+            Occur::Should,
+            Box::new(TermQuery::new(
+                Term::from_field_text(f("owner"), user),
+                IndexRecordOption::Basic,
+            )),
+        ));
+    }
+    if let Some(orgs) = any_of(f("organization"), &visibility.organizations) {
+        visible.push((Occur::Should, orgs));
+    }
+    Some(Box::new(BooleanQuery::new(visible)))
+}
+
+/// What a search asks for beyond its filters.
+pub struct Request<'a> {
+    pub query: &'a DatasetQuery,
+    pub visibility: &'a Visibility,
+    pub offset: usize,
+    pub limit: usize,
+    pub facets: bool,
+    pub now: Micros,
+}
+
+/// Runs a dataset search.
+pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
+    let schema = &index.schema;
+    let searcher = index.searcher();
+    let text = request
+        .query
+        .q
+        .as_deref()
+        .and_then(|q| text_query(schema, q, TEXT_FIELDS, FUZZY_FIELDS, field(schema, "id")));
+    let clauses = request.query.clauses(schema, request.now);
+    let visible = visibility(schema, request.visibility);
+    let build = |skip: Option<&str>| -> Box<dyn Query> {
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(text) = &text {
+            parts.push((Occur::Must, text.box_clone()));
+        }
+        for clause in &clauses {
+            if skip.is_none() || clause.facet != skip {
+                parts.push((Occur::Must, constant(clause.query.box_clone())));
+            }
+        }
+        if let Some(visible) = &visible {
+            parts.push((Occur::Must, constant(visible.box_clone())));
+        }
+        if parts.is_empty() {
+            Box::new(AllQuery)
+        } else {
+            Box::new(BooleanQuery::new(parts))
+        }
+    };
+    let query = build(None);
+    let err = |e: tantivy::TantivyError| super::index::IndexError {
+        kind: KIND,
+        message: e.to_string(),
+    };
+    let (addresses, total) = top_docs(&searcher, &*query, request, text.is_some())?;
+    let ids = ids_of(&searcher, &addresses).map_err(err)?;
+    let facets = if request.facets {
+        Some(facets(&searcher, &clauses, &build, request.now).map_err(err)?)
+    } else {
+        None
+    };
+    Ok(SearchPage { ids, total, facets })
+}
+
+/// The requested page of matching documents, and how many match.
+fn top_docs(
+    searcher: &Searcher,
+    query: &dyn Query,
+    request: &Request,
+    relevance: bool,
+) -> IndexResult<(Vec<DocAddress>, u64)> {
+    use tantivy::collector::{Count, TopDocs};
+    let err = |e: tantivy::TantivyError| super::index::IndexError {
+        kind: KIND,
+        message: e.to_string(),
+    };
+    let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
+    let sort = request.query.sort.as_deref();
+    let (field, order) = match sort {
+        Some(sort) => match sort.strip_prefix('-') {
+            Some(name) => (name, Order::Desc),
+            None => (sort, Order::Asc),
+        },
+        None if relevance => ("", Order::Desc),
+        None => ("created", Order::Desc),
+    };
+    let field = match field {
+        "created" | "last_update" | "reuses" | "followers" | "views" | "title" | "" => field,
+        _ => "created",
+    };
+    let (addresses, total): (Vec<DocAddress>, usize) = match field {
+        "" => {
+            let collector = top.tweak_score(popularity);
+            let (docs, total) = searcher.search(query, &(collector, Count)).map_err(err)?;
+            (docs.into_iter().map(|(_, a)| a).collect(), total)
+        }
+        "title" => {
+            let collector = top.order_by_string_fast_field("title_sort", order);
+            let (docs, total) = searcher.search(query, &(collector, Count)).map_err(err)?;
+            (docs.into_iter().map(|(_, a)| a).collect(), total)
+        }
+        name => {
+            let collector = top.order_by_fast_field::<i64>(name, order);
+            let (docs, total) = searcher.search(query, &(collector, Count)).map_err(err)?;
+            (docs.into_iter().map(|(_, a)| a).collect(), total)
+        }
+    };
+    let addresses = if request.limit == 0 {
+        Vec::new()
+    } else {
+        addresses
+    };
+    Ok((addresses, total as u64))
+}
+
+/// Relevance tweaked by popularity as uData's search service does (public service, followers,
+/// views, featured), damped so that a better text match still wins.
+fn popularity(
+    segment: &tantivy::SegmentReader,
+) -> impl Fn(tantivy::DocId, tantivy::Score) -> tantivy::Score + use<> {
+    let fast = segment.fast_fields();
+    let number = |name: &str| fast.i64(name).ok().map(|c| c.first_or_default_col(0));
+    let flag = |name: &str| fast.bool(name).ok().map(|c| c.first_or_default_col(false));
+    let followers = number("followers");
+    let views = number("views");
+    let public_service = flag("public_service");
+    let featured = flag("featured");
+    move |doc, score| {
+        let count = |c: &Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<i64>>>| {
+            c.as_ref()
+                .map_or(0.0, |c| (c.get_val(doc).max(0) as f32).ln_1p())
+        };
+        let set = |c: &Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<bool>>>| {
+            c.as_ref().is_some_and(|c| c.get_val(doc))
+        };
+        let mut boost = 1.0 + 0.02 * count(&followers) + 0.01 * count(&views);
+        if set(&public_service) {
+            boost += 0.1;
+        }
+        if set(&featured) {
+            boost += 0.05;
+        }
+        score * boost
+    }
+}
+
+fn ids_of(searcher: &Searcher, addresses: &[DocAddress]) -> tantivy::Result<Vec<String>> {
+    let mut columns: HashMap<u32, Option<tantivy::columnar::StrColumn>> = HashMap::new();
+    let mut ids = Vec::with_capacity(addresses.len());
+    for address in addresses {
+        let column = match columns.get(&address.segment_ord) {
+            Some(column) => column,
+            None => {
+                let column = searcher
+                    .segment_reader(address.segment_ord)
+                    .fast_fields()
+                    .str("id")?;
+                columns.entry(address.segment_ord).or_insert(column)
+            }
+        };
+        if let Some(id) = column.as_ref().and_then(|c| id_of(c, address.doc_id)) {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Counts per facet value, each facet with every filter applied but its own.
+fn facets(
+    searcher: &Searcher,
+    clauses: &[Clause],
+    build: &dyn Fn(Option<&str>) -> Box<dyn Query>,
+    now: Micros,
+) -> tantivy::Result<Vec<Facet>> {
+    let day = 86_400 * 1_000_000;
+    let range_bounds: Vec<i64> = LAST_UPDATE_RANGES
+        .iter()
+        .map(|(_, days)| now - days * day)
+        .collect();
+    let filtered = |name: &str| clauses.iter().any(|clause| clause.facet == Some(name));
+    // Facets whose filter is not in use share one pass over the matching documents.
+    let shared: Vec<&(&str, &str)> = FACETS.iter().filter(|(name, _)| !filtered(name)).collect();
+    let mut counts: HashMap<&str, (u64, HashMap<String, u64>)> = HashMap::new();
+    let mut last_update: Option<(u64, Vec<u64>)> = None;
+    let shared_counts = searcher.search(
+        &*build(None),
+        &FacetCollector {
+            fields: shared.iter().map(|(_, field)| *field).collect(),
+            range_field: "last_update",
+            ranges: if filtered(LAST_UPDATE_FACET) {
+                Vec::new()
+            } else {
+                range_bounds.clone()
+            },
+        },
+    )?;
+    let FacetCounts {
+        total,
+        terms,
+        ranges,
+    } = shared_counts;
+    for ((name, _), values) in shared.iter().zip(terms) {
+        counts.insert(name, (total, values));
+    }
+    if !filtered(LAST_UPDATE_FACET) {
+        last_update = Some((total, ranges));
+    }
+    for (name, index_field) in FACETS.iter().filter(|(name, _)| filtered(name)) {
+        let own = searcher.search(
+            &*build(Some(name)),
+            &FacetCollector {
+                fields: vec![index_field],
+                range_field: "last_update",
+                ranges: Vec::new(),
+            },
+        )?;
+        let values = own.terms.into_iter().next().unwrap_or_default();
+        counts.insert(name, (own.total, values));
+    }
+    if last_update.is_none() {
+        let own = searcher.search(
+            &*build(Some(LAST_UPDATE_FACET)),
+            &FacetCollector {
+                fields: Vec::new(),
+                range_field: "last_update",
+                ranges: range_bounds,
+            },
+        )?;
+        last_update = Some((own.total, own.ranges));
+    }
+    let mut facets: Vec<Facet> = FACETS
+        .iter()
+        .map(|(name, _)| {
+            let (total, values) = &counts[name];
+            Facet {
+                name,
+                total: *total,
+                values: top_values(values, FACET_SIZE)
+                    .into_iter()
+                    .map(|(v, c)| (v.to_owned(), c))
+                    .collect(),
+            }
+        })
+        .collect();
+    let (total, ranges) = last_update.unwrap_or_default();
+    facets.push(Facet {
+        name: LAST_UPDATE_FACET,
+        total,
+        values: LAST_UPDATE_RANGES
+            .iter()
+            .zip(ranges)
+            .map(|((key, _), count)| ((*key).to_owned(), count))
+            .collect(),
+    });
+    Ok(facets)
+}

@@ -1,0 +1,111 @@
+//! Query pieces every kind's searches share: the text query, term filters, visibility.
+
+use tantivy::columnar::StrColumn;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    TermSetQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Schema};
+use tantivy::{DocId, Term};
+
+use super::analysis;
+
+/// Who is searching: what they may see beyond public objects.
+#[derive(Debug, Clone, Default)]
+pub struct Visibility {
+    pub sysadmin: bool,
+    pub user_id: Option<String>,
+    /// The organizations the caller is a member of.
+    pub organizations: Vec<String>,
+}
+
+/// The text query of `q`: every word must match (in any of `fields`, weighted, or with a typo
+/// in one of `fuzzy`), as uData's searches AND the words; or `q` is the id of the object.
+/// `None` when `q` has no searchable word.
+pub fn text_query(
+    schema: &Schema,
+    q: &str,
+    fields: &[(&str, f32)],
+    fuzzy: &[&str],
+    id: Field,
+) -> Option<Box<dyn Query>> {
+    let words = analysis::french_terms(q);
+    let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for word in &words {
+        let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (name, boost) in fields {
+            let field = schema.get_field(name).expect("text fields exist");
+            let term = TermQuery::new(
+                Term::from_field_text(field, word),
+                IndexRecordOption::WithFreqs,
+            );
+            any.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(term), *boost)),
+            ));
+        }
+        if let Some(distance) = typo_distance(word) {
+            for name in fuzzy {
+                let field = schema.get_field(name).expect("fuzzy fields exist");
+                let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true);
+                any.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(fuzzy), 1.0)),
+                ));
+            }
+        }
+        must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+    }
+    let trimmed = q.trim();
+    let by_id: Box<dyn Query> = Box::new(BoostQuery::new(
+        Box::new(TermQuery::new(
+            Term::from_field_text(id, trimmed),
+            IndexRecordOption::Basic,
+        )),
+        100.0,
+    ));
+    match (must.is_empty(), trimmed.is_empty()) {
+        (true, true) => None,
+        (true, false) => Some(by_id),
+        (false, _) => Some(Box::new(BooleanQuery::new(vec![
+            (Occur::Should, Box::new(BooleanQuery::new(must))),
+            (Occur::Should, by_id),
+        ]))),
+    }
+}
+
+/// Edits forgiven in a word, as Elasticsearch's `AUTO:4,6`: none under 4 letters, one up to 6,
+/// two beyond.
+fn typo_distance(word: &str) -> Option<u8> {
+    match word.chars().count() {
+        0..4 => None,
+        4..=6 => Some(1),
+        _ => Some(2),
+    }
+}
+
+/// Documents whose keyword `field` holds one of `values`; `None` when there is no value.
+pub fn any_of(field: Field, values: &[String]) -> Option<Box<dyn Query>> {
+    match values {
+        [] => None,
+        [value] => Some(Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        ))),
+        _ => Some(Box::new(TermSetQuery::new(
+            values.iter().map(|v| Term::from_field_text(field, v)),
+        ))),
+    }
+}
+
+/// A filter: matches like `query` without touching the score.
+pub fn constant(query: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(query, 0.0))
+}
+
+/// The first value of a keyword column for a document.
+pub fn id_of(column: &StrColumn, doc: DocId) -> Option<String> {
+    let ord = column.ords().first(doc)?;
+    let mut out = String::new();
+    column.ord_to_str(ord, &mut out).ok()?.then_some(out)
+}
