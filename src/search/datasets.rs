@@ -456,6 +456,17 @@ fn visibility(schema: &Schema, visibility: &Visibility) -> Option<Box<dyn Query>
     Some(Box::new(BooleanQuery::new(visible)))
 }
 
+/// Whether a list may show `d` to this caller: the rule the index applies, checked again on
+/// the stored dataset in case it changed since it was indexed.
+pub fn may_list(visibility: &Visibility, d: &Dataset) -> bool {
+    visibility.sysadmin
+        || (!d.private && d.deleted.is_none() && d.archived.is_none())
+        || (d.owner.is_some() && d.owner == visibility.user_id)
+        || d.organization
+            .as_ref()
+            .is_some_and(|org| visibility.organizations.contains(org))
+}
+
 /// What a search asks for beyond its filters.
 pub struct Request<'a> {
     pub query: &'a DatasetQuery,

@@ -22,7 +22,7 @@ use crate::domain::organization::BADGE_KINDS;
 use crate::domain::time::now;
 use crate::domain::validation::FieldErrors;
 use crate::search::datasets::{
-    DatasetQuery, FORMAT_FAMILIES, LAST_UPDATE_RANGES, PRODUCER_TYPES, Request,
+    DatasetQuery, FORMAT_FAMILIES, LAST_UPDATE_RANGES, PRODUCER_TYPES, Request, may_list,
 };
 use crate::search::{Facet, Search, SearchPage, Visibility};
 use crate::store::datasets::DatasetFilter;
@@ -68,8 +68,9 @@ pub async fn list_from_index(
         query.ids = Some(app.store.followed_ids(Followable::Dataset, user).await?);
     }
     let visibility = visibility(app, auth).await?;
-    let found = run(search, query, visibility, page, false).await?;
-    let items = app.store.datasets_by_ids(&found.ids).await?;
+    let found = run(search, query, visibility.clone(), page, false).await?;
+    let mut items = app.store.datasets_by_ids(&found.ids).await?;
+    items.retain(|d| may_list(&visibility, d));
     Ok(Some(Paged {
         items,
         total: found.total as i64,
@@ -298,7 +299,8 @@ pub async fn search_datasets(
         ));
     };
     let found = run(search, query, Visibility::default(), request, true).await?;
-    let datasets = app.store.datasets_by_ids(&found.ids).await?;
+    let mut datasets = app.store.datasets_by_ids(&found.ids).await?;
+    datasets.retain(|d| may_list(&Visibility::default(), d));
     let items = dataset_jsons(&app, &auth, &datasets).await?;
     let community = app.store.community_counts(&found.ids).await?;
     let items: Vec<Value> = items

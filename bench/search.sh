@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Search benchmarks on a synthetic catalogue. Usage: bench/search.sh [datasets] (default 100000).
+#
+# Builds the release binary, generates the catalogue (`plateau generate`), builds the index
+# (`plateau index rebuild`), derives a mix of realistic queries from the catalogue itself (1–3
+# words of real titles, 0–2 filters from real facet values), times them straight on the index
+# (`plateau index bench`, the baseline), then loads a server with wrk at 16 connections:
+# /api/2/datasets/search/ (with facets) and /api/1/datasets/?page_size=100. Prints every figure
+# and the server's resident memory. Uses BENCH_DATA (a directory) to reuse a generated store.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${1:-100000}
+PORT=${BENCH_PORT:-7098}
+DURATION=${BENCH_DURATION:-20s}
+BASE="http://127.0.0.1:$PORT"
+DATA=${BENCH_DATA:-$(mktemp -d)}
+
+command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
+cargo build --release --quiet
+BIN=target/release/plateau
+
+SERVER_PID=""
+cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+if [ ! -f "$DATA/plateau.db" ]; then
+  echo "== generate $N datasets"
+  /usr/bin/time -f "generate: %e s, max RSS %M KiB" $BIN generate --data-dir "$DATA" --datasets "$N"
+fi
+echo "== index rebuild"
+/usr/bin/time -f "index rebuild: %e s, max RSS %M KiB" $BIN index rebuild --data-dir "$DATA"
+du -sh "$DATA/plateau.db" "$DATA/search" | sed 's/^/size: /'
+
+PLATEAU_LOG=warn $BIN serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" --rate-limit 1000000000 \
+  --max-page-size 1000 2>"$DATA/server.log" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 600); do curl -sf "$BASE/api/2/datasets/search/?page_size=1" >/dev/null && break; sleep 1; done
+
+QUERIES="$DATA/queries.txt"
+python3 - "$BASE" "$QUERIES" <<'PY'
+import json, random, sys, urllib.parse, urllib.request
+base, out = sys.argv[1], sys.argv[2]
+random.seed(7)
+def get(path):
+    with urllib.request.urlopen(base + path) as r:
+        return json.load(r)
+titles = []
+for page in random.sample(range(1, 200), 20):
+    titles += [d["title"] for d in get(f"/api/1/datasets/?page_size=50&page={page}&sort=title")["data"]]
+facets = get("/api/2/datasets/search/?page_size=1")["facets"]
+filters = []
+for name in ("tag", "format", "license", "format_family", "producer_type"):
+    for v in facets.get(name, [])[1:12]:
+        filters.append((name, v["name"]))
+lines = []
+for _ in range(500):
+    words = [w for w in random.choice(titles).split() if len(w) > 3]
+    params = []
+    if words:
+        params.append(("q", " ".join(random.sample(words, min(len(words), random.randint(1, 3))))))
+    for f in random.sample(filters, random.randint(0, 2)):
+        params.append(f)
+    lines.append(urllib.parse.urlencode(params))
+open(out, "w").write("\n".join(lines) + "\n")
+PY
+echo "queries: $(wc -l < "$QUERIES") (e.g. $(sed -n 1p "$QUERIES"), $(sed -n 2p "$QUERIES"))"
+
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+echo "== raw index (baseline, no HTTP, one thread)"
+$BIN index bench --data-dir "$DATA" --queries "$QUERIES" --facets
+$BIN index bench --data-dir "$DATA" --queries "$QUERIES" --page-size 100
+
+PLATEAU_LOG=warn $BIN serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" --rate-limit 1000000000 \
+  --max-page-size 1000 2>"$DATA/server.log" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do curl -sf "$BASE/api/2/datasets/search/?page_size=1" >/dev/null && break; sleep 0.2; done
+
+LUA="$DATA/paths.lua"
+load() {
+  local prefix=$1
+  cat > "$LUA" <<LUA
+local paths = {}
+for line in io.lines("$QUERIES") do paths[#paths + 1] = "$prefix" .. line end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+LUA
+  wrk -t2 -c16 -d"$DURATION" --latency -s "$LUA" "$BASE" | awk -v name="$2" '
+    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+    /Requests\/sec/ { rps=$2 } /Non-2xx/ { bad=$4 }
+    $1=="50%" { p50=ms($2) } $1=="99%" { p99=ms($2) }
+    END { printf "%-40s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms%s\n", name, rps, p50, p99, (bad ? "  NON-2XX " bad : "") }'
+}
+echo "== HTTP, 16 connections, $DURATION each"
+wrk -t2 -c16 -d10s "$BASE/health" | awk '/Requests\/sec/ { printf "%-40s %8.0f req/s\n", "/health (baseline)", $2 }'
+load "/api/2/datasets/search/?" "/api/2/datasets/search/ (facets)"
+load "/api/1/datasets/?page_size=100&" "/api/1/datasets/?page_size=100"
+echo "server RSS: $(ps -o rss= -p "$SERVER_PID" | awk '{printf "%.0f MiB", $1/1024}')"
