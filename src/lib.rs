@@ -5,4 +5,5 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod files;
+pub mod outbound;
 pub mod store;
