@@ -1,8 +1,11 @@
 //! Configuration: command-line flags with `PLATEAU_*` environment fallbacks, the only source.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
+
+use crate::outbound::AddressPolicy;
 
 /// Where the portal keeps its data; shared by every command that touches the store.
 #[derive(Debug, Clone, Args)]
@@ -54,6 +57,14 @@ pub struct ServeArgs {
     /// be read, the catalogue shipped with the binary is served.
     #[arg(long, env = "PLATEAU_SCHEMA_CATALOG_URL")]
     pub schema_catalog_url: Option<String>,
+    /// Let outbound fetches (schema catalogue, later harvesting and link checks) reach
+    /// loopback, private-network, link-local and other non-public addresses. Off by default,
+    /// so no configured or user-given URL can reach services inside the server's network.
+    #[arg(long, env = "PLATEAU_ALLOW_PRIVATE_FETCH")]
+    pub allow_private_fetch: bool,
+    /// Time allowed for one outbound fetch, connection to last byte, in seconds.
+    #[arg(long, env = "PLATEAU_FETCH_TIMEOUT", default_value_t = 30)]
+    pub fetch_timeout: u64,
 }
 
 /// The settings the HTTP layer needs at run time.
@@ -66,6 +77,10 @@ pub struct HttpSettings {
     pub max_page_size: i64,
     pub max_upload_size: usize,
     pub files_dir: PathBuf,
+    /// Which addresses outbound fetches may reach.
+    pub fetch_policy: AddressPolicy,
+    /// Time allowed for one outbound fetch.
+    pub fetch_timeout: Duration,
 }
 
 impl HttpSettings {
@@ -84,6 +99,12 @@ impl HttpSettings {
             max_page_size: args.max_page_size.max(1),
             max_upload_size: args.max_upload_size,
             files_dir: args.storage.data_dir.join("files"),
+            fetch_policy: if args.allow_private_fetch {
+                AddressPolicy::AllowPrivate
+            } else {
+                AddressPolicy::PublicOnly
+            },
+            fetch_timeout: Duration::from_secs(args.fetch_timeout.max(1)),
         }
     }
 }

@@ -17,6 +17,7 @@ use plateau::config::HttpSettings;
 use plateau::domain::secrets::{ServerSecret, generate_api_key};
 use plateau::domain::user::User;
 use plateau::domain::{ids, time};
+use plateau::outbound::AddressPolicy;
 use plateau::store::Store;
 
 pub const BASE_URL: &str = "http://plateau.test";
@@ -106,6 +107,9 @@ pub struct TestConfig {
     pub rate_limit: u64,
     pub max_page_size: i64,
     pub max_upload_size: usize,
+    /// Outbound fetches may reach 127.0.0.1 (where `RemoteSite` listens) unless a test
+    /// checks the default policy.
+    pub fetch_policy: AddressPolicy,
 }
 
 impl Default for TestConfig {
@@ -115,6 +119,7 @@ impl Default for TestConfig {
             rate_limit: 100_000,
             max_page_size: 1000,
             max_upload_size: 10 * 1024 * 1024,
+            fetch_policy: AddressPolicy::AllowPrivate,
         }
     }
 }
@@ -173,6 +178,8 @@ impl TestApp {
             max_page_size: config.max_page_size,
             max_upload_size: config.max_upload_size,
             files_dir: dir.path().join("files"),
+            fetch_policy: config.fetch_policy,
+            fetch_timeout: std::time::Duration::from_secs(10),
         };
         let app = AppState::new(
             store,
