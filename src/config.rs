@@ -53,8 +53,9 @@ pub struct ServeArgs {
     #[arg(long, env = "PLATEAU_MAX_UPLOAD_SIZE", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_size: usize,
     /// Schema catalogue (schema.data.gouv.fr's `schemas.json` format) served by
-    /// /datasets/schemas/, read at start: a path or file:// URL. Without it, or when it cannot
-    /// be read, the catalogue shipped with the binary is served.
+    /// /datasets/schemas/: an http(s) URL, a path or a file:// URL, read at start and every
+    /// hour. Without it, or until it can be read, the catalogue shipped with the binary is
+    /// served; a failed refresh keeps the previous one.
     #[arg(long, env = "PLATEAU_SCHEMA_CATALOG_URL")]
     pub schema_catalog_url: Option<String>,
     /// Let outbound fetches (schema catalogue, later harvesting and link checks) reach
