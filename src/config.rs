@@ -1,8 +1,11 @@
 //! Configuration: command-line flags with `PLATEAU_*` environment fallbacks, the only source.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::Args;
+
+use crate::outbound::AddressPolicy;
 
 /// Where the portal keeps its data; shared by every command that touches the store.
 #[derive(Debug, Clone, Args)]
@@ -50,10 +53,19 @@ pub struct ServeArgs {
     #[arg(long, env = "PLATEAU_MAX_UPLOAD_SIZE", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_size: usize,
     /// Schema catalogue (schema.data.gouv.fr's `schemas.json` format) served by
-    /// /datasets/schemas/, read at start: a path or file:// URL. Without it, or when it cannot
-    /// be read, the catalogue shipped with the binary is served.
+    /// /datasets/schemas/: an http(s) URL, a path or a file:// URL, read at start and every
+    /// hour. Without it, or until it can be read, the catalogue shipped with the binary is
+    /// served; a failed refresh keeps the previous one.
     #[arg(long, env = "PLATEAU_SCHEMA_CATALOG_URL")]
     pub schema_catalog_url: Option<String>,
+    /// Let outbound fetches (schema catalogue, later harvesting and link checks) reach
+    /// loopback, private-network, link-local and other non-public addresses. Off by default,
+    /// so no configured or user-given URL can reach services inside the server's network.
+    #[arg(long, env = "PLATEAU_ALLOW_PRIVATE_FETCH")]
+    pub allow_private_fetch: bool,
+    /// Time allowed for one outbound fetch, connection to last byte, in seconds.
+    #[arg(long, env = "PLATEAU_FETCH_TIMEOUT", default_value_t = 30)]
+    pub fetch_timeout: u64,
 }
 
 /// The settings the HTTP layer needs at run time.
@@ -68,6 +80,10 @@ pub struct HttpSettings {
     pub files_dir: PathBuf,
     /// Where the search indexes live.
     pub search_dir: PathBuf,
+    /// Which addresses outbound fetches may reach.
+    pub fetch_policy: AddressPolicy,
+    /// Time allowed for one outbound fetch.
+    pub fetch_timeout: Duration,
 }
 
 impl HttpSettings {
@@ -87,6 +103,12 @@ impl HttpSettings {
             max_upload_size: args.max_upload_size,
             files_dir: args.storage.data_dir.join("files"),
             search_dir: args.storage.data_dir.join("search"),
+            fetch_policy: if args.allow_private_fetch {
+                AddressPolicy::AllowPrivate
+            } else {
+                AddressPolicy::PublicOnly
+            },
+            fetch_timeout: Duration::from_secs(args.fetch_timeout.max(1)),
         }
     }
 }

@@ -5,5 +5,6 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod files;
+pub mod outbound;
 pub mod search;
 pub mod store;

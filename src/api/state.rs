@@ -9,6 +9,7 @@ use crate::api::site::SiteMetricsCache;
 use crate::config::HttpSettings;
 use crate::domain::secrets::ServerSecret;
 use crate::files::FileStore;
+use crate::outbound::{self, Outbound};
 use crate::search::Search;
 use crate::store::Store;
 
@@ -23,10 +24,12 @@ pub struct App {
     pub limiter: RateLimiter,
     pub files: FileStore,
     pub site_metrics: SiteMetricsCache,
-    /// The schema catalogue (`/datasets/schemas/`): shipped, or loaded at start.
+    /// The schema catalogue (`/datasets/schemas/`): shipped, or loaded at start and refreshed.
     pub schema_catalog: SchemaCatalog,
     /// The search indexes; absent in CLI commands, which answer from the database.
     pub search: Option<Arc<Search>>,
+    /// The HTTP client for everything fetched from elsewhere.
+    pub outbound: Outbound,
 }
 
 impl AppState {
@@ -38,6 +41,11 @@ impl AppState {
     ) -> Self {
         let limiter = RateLimiter::new(settings.rate_limit, settings.rate_limit_window);
         let files = FileStore::new(settings.files_dir.clone(), settings.base_url.clone());
+        let outbound = Outbound::new(
+            settings.fetch_policy,
+            &outbound::user_agent(&settings.base_url),
+            settings.fetch_timeout,
+        );
         AppState(Arc::new(App {
             store,
             settings,
@@ -47,6 +55,7 @@ impl AppState {
             site_metrics: SiteMetricsCache::default(),
             schema_catalog: SchemaCatalog::default(),
             search,
+            outbound,
         }))
     }
 }

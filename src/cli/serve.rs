@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 
+use crate::api::datasets::reference;
 use crate::api::{self, state::AppState};
 use crate::config::{HttpSettings, ServeArgs, load_secret};
 use crate::files::chunks as upload_chunks;
@@ -23,7 +24,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     search.start();
     let app = AppState::new(store, settings, secret, Some(search));
     if let Some(location) = &args.schema_catalog_url {
-        app.schema_catalog.load_from(location).await;
+        app.schema_catalog.load_from(location, &app.outbound).await;
+        reference::spawn_catalog_refresh(
+            app.clone(),
+            location.clone(),
+            reference::CATALOG_REFRESH_INTERVAL,
+        );
     }
     spawn_upload_purge(app.clone());
     if args.demo {

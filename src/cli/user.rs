@@ -119,6 +119,8 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
                 max_page_size: 1,
                 max_upload_size: 1,
                 schema_catalog_url: None,
+                allow_private_fetch: false,
+                fetch_timeout: 30,
                 demo: false,
             };
             let secret = load_secret(&args.storage)?;

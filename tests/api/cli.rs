@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::both;
+use crate::common::remote::RemoteSite;
 use crate::common::{Backend, create_pg_database};
 
 const BIN: &str = env!("CARGO_BIN_EXE_plateau");
@@ -25,6 +26,8 @@ fn plateau() -> Command {
         "PLATEAU_LISTEN",
         "PLATEAU_READ_ONLY",
         "PLATEAU_SCHEMA_CATALOG_URL",
+        "PLATEAU_ALLOW_PRIVATE_FETCH",
+        "PLATEAU_FETCH_TIMEOUT",
     ] {
         command.env_remove(var);
     }
@@ -313,4 +316,45 @@ fn cli_adds_and_lists_licenses() {
         .collect();
     assert_eq!(ids.len(), 14);
     assert_eq!(ids[ids.len() - 2..], ["other-closed", "cc-by-4.0"]);
+}
+
+/// The names `/datasets/schemas/` lists on a server started with `args`.
+fn served_schema_names(args: Vec<String>) -> Vec<String> {
+    let server = Server::start(&args);
+    let (status, schemas) = server.get("/api/1/datasets/schemas/", None);
+    assert_eq!(status, 200);
+    schemas
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|schema| schema["name"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_fetches_the_schema_catalogue_when_private_fetch_is_allowed() {
+    let site = RemoteSite::start().await;
+    let dir = tempfile::tempdir().expect("temporary dir");
+    let mut args = storage_args(dir.path(), None);
+    args.extend(["--schema-catalog-url".to_owned(), site.url("/schemas.json")]);
+
+    let default_policy = args.clone();
+    let names = tokio::task::spawn_blocking(move || served_schema_names(default_policy))
+        .await
+        .expect("the server ran");
+    assert_eq!(
+        names,
+        [
+            "etalab/schema-irve-statique",
+            "139bercy/format-commande-publique"
+        ]
+    );
+    assert_eq!(site.connections(), 0);
+
+    args.push("--allow-private-fetch".to_owned());
+    let names = tokio::task::spawn_blocking(move || served_schema_names(args))
+        .await
+        .expect("the server ran");
+    assert_eq!(names, ["remote/first", "remote/second"]);
+    assert_eq!(site.requests(), 1);
 }

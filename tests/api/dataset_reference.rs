@@ -4,9 +4,14 @@
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
+use std::time::{Duration, Instant};
+
 use crate::both;
-use crate::common::{Backend, TestApp};
+use crate::common::remote::RemoteSite;
+use crate::common::{Backend, TestApp, TestConfig};
+use plateau::api::datasets::reference::spawn_catalog_refresh;
 use plateau::domain::license::License;
+use plateau::outbound::AddressPolicy;
 use plateau::store::Store;
 
 fn ids(list: &Value, key: &str) -> Vec<String> {
@@ -166,7 +171,7 @@ async fn schemas_come_from_the_catalogue_without_datapackages(backend: Backend) 
     .unwrap();
     t.app
         .schema_catalog
-        .load_from("/nonexistent/catalog.json")
+        .load_from("/nonexistent/catalog.json", &t.app.outbound)
         .await;
     assert_eq!(
         t.get("/api/1/datasets/schemas/", None)
@@ -179,10 +184,104 @@ async fn schemas_come_from_the_catalogue_without_datapackages(backend: Backend) 
     );
     t.app
         .schema_catalog
-        .load_from(&format!("file://{}", path.display()))
+        .load_from(&format!("file://{}", path.display()), &t.app.outbound)
         .await;
     let r = t.get("/api/1/datasets/schemas/", None).await;
     assert_eq!(ids(&r.json, "name"), ["x/y"]);
+}
+
+async fn schema_catalogue_is_fetched_over_http(backend: Backend) {
+    let site = RemoteSite::start().await;
+    let t = TestApp::new(backend).await;
+    let url = site.url("/schemas.json");
+    assert!(t.app.schema_catalog.load_from(&url, &t.app.outbound).await);
+    let r = t.get("/api/1/datasets/schemas/", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    // The datapackage of the served catalogue is not assignable, hence not listed.
+    assert_eq!(ids(&r.json, "name"), ["remote/first", "remote/second"]);
+    assert_eq!(r.json[0]["versions"][0]["version_name"], "1.0.0");
+    assert_eq!(site.requests(), 1);
+}
+
+async fn a_failed_catalogue_fetch_keeps_the_current_one(backend: Backend) {
+    let site = RemoteSite::start().await;
+    let t = TestApp::new(backend).await;
+    let catalog = &t.app.schema_catalog;
+    assert!(
+        catalog
+            .load_from(&site.url("/schemas.json"), &t.app.outbound)
+            .await
+    );
+    for path in ["/not-json", "/error", "/missing"] {
+        assert!(!catalog.load_from(&site.url(path), &t.app.outbound).await);
+    }
+    site.serve_catalog(r#"{"schemas": []}"#);
+    assert!(
+        !catalog
+            .load_from(&site.url("/schemas.json"), &t.app.outbound)
+            .await
+    );
+    site.serve_catalog(r#"{"schemas": {"not": "a list"}}"#);
+    assert!(
+        !catalog
+            .load_from(&site.url("/schemas.json"), &t.app.outbound)
+            .await
+    );
+    let r = t.get("/api/1/datasets/schemas/", None).await;
+    assert_eq!(ids(&r.json, "name"), ["remote/first", "remote/second"]);
+}
+
+async fn schema_catalogue_refresh_replaces_it_and_survives_failures(backend: Backend) {
+    let site = RemoteSite::start().await;
+    let t = TestApp::new(backend).await;
+    let refresh = spawn_catalog_refresh(
+        t.app.clone(),
+        site.url("/schemas.json"),
+        Duration::from_millis(50),
+    );
+    site.serve_catalog(r#"{"schemas": [{"name": "remote/third", "schema_type": "tableschema"}]}"#);
+    let served = || async { ids(&t.get("/api/1/datasets/schemas/", None).await.json, "name") };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while served().await != ["remote/third"] {
+        assert!(Instant::now() < deadline, "the catalogue was not refreshed");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // A refresh that reads garbage keeps the catalogue of the last good one.
+    site.serve_catalog("<html>maintenance</html>");
+    let failed_from = site.requests();
+    while site.requests() < failed_from + 3 {
+        assert!(Instant::now() < deadline, "the refresh stopped");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(served().await, ["remote/third"]);
+    refresh.abort();
+}
+
+async fn default_policy_keeps_the_shipped_catalogue_without_connecting(backend: Backend) {
+    let site = RemoteSite::start().await;
+    let t = TestApp::with_config(
+        backend,
+        TestConfig {
+            fetch_policy: AddressPolicy::PublicOnly,
+            ..Default::default()
+        },
+    )
+    .await;
+    for url in [
+        site.url("/schemas.json"),
+        site.localhost_url("/schemas.json"),
+    ] {
+        assert!(!t.app.schema_catalog.load_from(&url, &t.app.outbound).await);
+    }
+    assert_eq!(site.connections(), 0);
+    let r = t.get("/api/1/datasets/schemas/", None).await;
+    assert_eq!(
+        ids(&r.json, "name"),
+        [
+            "etalab/schema-irve-statique",
+            "139bercy/format-commande-publique"
+        ]
+    );
 }
 
 both!(
@@ -191,4 +290,8 @@ both!(
     frequencies_resource_types_and_extensions,
     badges_map_kinds_to_labels,
     schemas_come_from_the_catalogue_without_datapackages,
+    schema_catalogue_is_fetched_over_http,
+    a_failed_catalogue_fetch_keeps_the_current_one,
+    schema_catalogue_refresh_replaces_it_and_survives_failures,
+    default_policy_keeps_the_shipped_catalogue_without_connecting,
 );

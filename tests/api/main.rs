@@ -17,6 +17,7 @@ mod organization_logo;
 mod organization_members;
 mod organization_subresources;
 mod organizations;
+mod outbound;
 mod plumbing;
 mod search;
 mod site;

@@ -2,12 +2,14 @@
 //! allowed extensions, badges and the schema catalogue.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
 use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use tokio::io::AsyncReadExt;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -16,6 +18,7 @@ use crate::api::error::ApiResult;
 use crate::api::state::AppState;
 use crate::domain::frequency::FREQUENCIES;
 use crate::domain::license::License;
+use crate::outbound::Outbound;
 
 pub const OPERATIONS: &[&str] = &[
     "GET /datasets/licenses/",
@@ -61,6 +64,12 @@ pub const HIDDEN_BADGES: &[&str] = &[];
 
 /// Schema types that cannot be assigned to a resource, hence not listed.
 const NON_ASSIGNABLE_SCHEMA_TYPES: &[&str] = &["datapackage"];
+
+/// Largest schema catalogue accepted (schema.data.gouv.fr's is a few hundred kilobytes).
+pub const MAX_CATALOG_BYTES: usize = 20 * 1024 * 1024;
+
+/// How often `plateau serve` reads a configured schema catalogue again.
+pub const CATALOG_REFRESH_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// The schema catalogue shipped with the binary (see `assets/README.md`).
 pub const SHIPPED_SCHEMA_CATALOG: &str = include_str!("../../../assets/schemas.json");
@@ -147,20 +156,21 @@ pub struct SchemaCatalog(RwLock<Arc<Vec<CatalogSchema>>>);
 impl Default for SchemaCatalog {
     fn default() -> Self {
         SchemaCatalog(RwLock::new(Arc::new(
-            parse_catalog(SHIPPED_SCHEMA_CATALOG).expect("the shipped schema catalogue is valid"),
+            parse_catalog(SHIPPED_SCHEMA_CATALOG.as_bytes())
+                .expect("the shipped schema catalogue is valid"),
         )))
     }
 }
 
 /// Reads a catalogue document (schema.data.gouv.fr's `schemas.json` format).
-pub fn parse_catalog(json: &str) -> Result<Vec<CatalogSchema>, String> {
+pub fn parse_catalog(json: &[u8]) -> Result<Vec<CatalogSchema>, String> {
     #[derive(Deserialize)]
     struct Catalog {
         schemas: Vec<CatalogSchema>,
     }
-    serde_json::from_str::<Catalog>(json)
+    serde_json::from_slice::<Catalog>(json)
         .map(|c| c.schemas)
-        .map_err(|e| e.to_string())
+        .map_err(|e| format!("not a schema catalogue: {e}"))
 }
 
 impl SchemaCatalog {
@@ -191,36 +201,77 @@ impl SchemaCatalog {
         true
     }
 
-    /// Loads the catalogue named by `--schema-catalog-url` (a `file://` URL or a path), keeping
-    /// the current one and logging a warning when it cannot be read.
-    pub async fn load_from(&self, location: &str) {
-        let result = match location.split_once("://") {
-            Some(("http" | "https", _)) => Err(
-                "fetching a catalogue over HTTP is not supported by this build; \
-                 download it and pass its path"
-                    .to_owned(),
-            ),
-            Some(("file", path)) => read_catalog(path).await,
-            Some((scheme, _)) => Err(format!("unsupported URL scheme {scheme}")),
-            None => read_catalog(location).await,
-        };
-        match result.map(|schemas| self.replace(schemas)) {
-            Ok(true) => tracing::info!(location, "schema catalogue loaded"),
-            Ok(false) => {
-                tracing::warn!(location, "empty schema catalogue; keeping the shipped one")
+    /// Reads the catalogue at `location` (`--schema-catalog-url`: an http(s) URL, fetched
+    /// through `outbound`, a `file://` URL or a path) and serves it; when it cannot be read,
+    /// keeps the current one and logs why. True when the catalogue was replaced.
+    pub async fn load_from(&self, location: &str, outbound: &Outbound) -> bool {
+        let result = read_catalog(location, outbound).await;
+        match result.map(|schemas| (schemas.len(), self.replace(schemas))) {
+            Ok((count, true)) => {
+                tracing::info!(location, schemas = count, "schema catalogue loaded");
+                true
+            }
+            Ok((_, false)) => {
+                tracing::warn!(location, "empty schema catalogue; keeping the current one");
+                false
             }
             Err(error) => {
-                tracing::warn!(location, %error, "cannot load the schema catalogue; keeping the shipped one");
+                tracing::warn!(location, %error, "cannot load the schema catalogue; keeping the current one");
+                false
             }
         }
     }
 }
 
-async fn read_catalog(path: &str) -> Result<Vec<CatalogSchema>, String> {
-    let text = tokio::fs::read_to_string(path)
+/// Reads the catalogue at `location` again every `every` in the background, as uData caches
+/// it; a failed read keeps the catalogue served until then.
+pub fn spawn_catalog_refresh(
+    app: AppState,
+    location: String,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            app.schema_catalog.load_from(&location, &app.outbound).await;
+        }
+    })
+}
+
+async fn read_catalog(location: &str, outbound: &Outbound) -> Result<Vec<CatalogSchema>, String> {
+    let document = match location.split_once("://") {
+        Some(("http" | "https", _)) => outbound
+            .get_bytes(location, MAX_CATALOG_BYTES)
+            .await
+            .map_err(|e| e.to_string())?,
+        Some(("file", path)) => read_catalog_file(path).await?,
+        Some((scheme, _)) => {
+            return Err(format!(
+                "unsupported URL scheme {scheme}: give an http(s) URL, a file:// URL or a path"
+            ));
+        }
+        None => read_catalog_file(location).await?,
+    };
+    parse_catalog(&document)
+}
+
+async fn read_catalog_file(path: &str) -> Result<Vec<u8>, String> {
+    let file = tokio::fs::File::open(path)
         .await
-        .map_err(|e| e.to_string())?;
-    parse_catalog(&text)
+        .map_err(|e| format!("cannot open {path}: {e}"))?;
+    let mut document = Vec::new();
+    file.take(MAX_CATALOG_BYTES as u64 + 1)
+        .read_to_end(&mut document)
+        .await
+        .map_err(|e| format!("cannot read {path}: {e}"))?;
+    if document.len() > MAX_CATALOG_BYTES {
+        return Err(format!(
+            "{path} is larger than {MAX_CATALOG_BYTES} bytes, the most accepted"
+        ));
+    }
+    Ok(document)
 }
 
 /// The reference-list routes, to merge into the datasets namespace.

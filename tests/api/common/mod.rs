@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod remote;
+
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
@@ -15,6 +17,7 @@ use plateau::config::HttpSettings;
 use plateau::domain::secrets::{ServerSecret, generate_api_key};
 use plateau::domain::user::User;
 use plateau::domain::{ids, time};
+use plateau::outbound::AddressPolicy;
 use plateau::search::Search;
 use plateau::store::Store;
 
@@ -105,6 +108,9 @@ pub struct TestConfig {
     pub rate_limit: u64,
     pub max_page_size: i64,
     pub max_upload_size: usize,
+    /// Outbound fetches may reach 127.0.0.1 (where `RemoteSite` listens) unless a test
+    /// checks the default policy.
+    pub fetch_policy: AddressPolicy,
 }
 
 impl Default for TestConfig {
@@ -114,6 +120,7 @@ impl Default for TestConfig {
             rate_limit: 100_000,
             max_page_size: 1000,
             max_upload_size: 10 * 1024 * 1024,
+            fetch_policy: AddressPolicy::AllowPrivate,
         }
     }
 }
@@ -173,6 +180,8 @@ impl TestApp {
             max_upload_size: config.max_upload_size,
             files_dir: dir.path().join("files"),
             search_dir: dir.path().join("search"),
+            fetch_policy: config.fetch_policy,
+            fetch_timeout: std::time::Duration::from_secs(10),
         };
         let search =
             Search::open(&settings.search_dir, store.clone()).expect("open the search index");
