@@ -4,7 +4,7 @@
 //! New resources go first, as in uData.
 
 use super::datasets::ResourceDelta;
-use super::sql::{Row, Stmt};
+use super::sql::{Row, Stmt, Value};
 use std::collections::HashMap;
 
 use super::{Store, StoreError, StoreResult, like_pattern, list_param};
@@ -17,6 +17,35 @@ fn resource_from_row(row: &Row) -> StoreResult<Resource> {
         .map_err(|e| StoreError::Internal(format!("corrupt resource document: {e}")))
 }
 
+/// The head of a resource insert, columns in the order of [`resource_params`].
+macro_rules! insert_resource {
+    () => {
+        "INSERT INTO resources (id, dataset_id, position, filetype, type, format, url, mime, schema_name, \
+         schema_version, created_at, last_modified, open_format, unavailable, documented, doc) "
+    };
+}
+
+fn resource_params(dataset_id: &str, position: Option<i64>, r: &Resource) -> Vec<Value> {
+    params![
+        &r.id,
+        dataset_id,
+        position,
+        &r.filetype,
+        &r.kind,
+        r.format.clone(),
+        &r.url,
+        r.mime.clone(),
+        r.schema.as_ref().and_then(|s| s.name.clone()),
+        r.schema.as_ref().and_then(|s| s.version.clone()),
+        r.created_at,
+        r.last_modified,
+        r.has_open_format(),
+        r.is_unavailable(),
+        r.is_documented(),
+        doc(r)
+    ]
+}
+
 fn doc(resource: &Resource) -> String {
     serde_json::to_string(resource).expect("a resource serializes")
 }
@@ -25,28 +54,34 @@ impl Store {
     /// Inserts a resource at a given position.
     pub(crate) fn insert_resource_stmt(dataset_id: &str, position: i64, r: &Resource) -> Stmt {
         Stmt::new(
-            "INSERT INTO resources (id, dataset_id, position, filetype, type, format, url, mime, schema_name, \
-             schema_version, created_at, last_modified, open_format, unavailable, documented, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-            params![
-                &r.id,
-                dataset_id,
-                position,
-                &r.filetype,
-                &r.kind,
-                r.format.clone(),
-                &r.url,
-                r.mime.clone(),
-                r.schema.as_ref().and_then(|s| s.name.clone()),
-                r.schema.as_ref().and_then(|s| s.version.clone()),
-                r.created_at,
-                r.last_modified,
-                r.has_open_format(),
-                r.is_unavailable(),
-                r.is_documented(),
-                doc(r)
-            ],
+            concat!(
+                insert_resource!(),
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+            ),
+            resource_params(dataset_id, Some(position), r),
         )
+    }
+
+    /// Inserts a resource before the dataset's others; the position is read in the write
+    /// transaction (run it after [`Store::lock_dataset_stmt`] so concurrent adds queue up).
+    fn insert_first_resource_stmt(dataset_id: &str, r: &Resource) -> Stmt {
+        Stmt::new(
+            concat!(
+                insert_resource!(),
+                "SELECT $1, $2, COALESCE(MIN(position), 0) - 1 + COALESCE(CAST($3 AS BIGINT), 0), $4, $5, $6, $7, $8, $9, \
+                 $10, $11, $12, $13, $14, $15, $16 FROM resources WHERE dataset_id = $2"
+            ),
+            resource_params(dataset_id, None, r),
+        )
+    }
+
+    /// Takes the dataset's row lock until the transaction ends (and requires the dataset).
+    fn lock_dataset_stmt(dataset_id: &str) -> Stmt {
+        Stmt::new(
+            "UPDATE datasets SET version = version WHERE id = $1",
+            params![dataset_id],
+        )
+        .expect_one()
     }
 
     /// Adjusts a dataset's resource counters by `delta`, bumps its modification date and
@@ -126,16 +161,9 @@ impl Store {
         resource: &Resource,
         now: Micros,
     ) -> StoreResult<()> {
-        let first = self
-            .query_one(
-                "SELECT MIN(position) FROM resources WHERE dataset_id = $1",
-                params![dataset_id],
-            )
-            .await?
-            .and_then(|r| r.opt_int(0).ok().flatten())
-            .unwrap_or(0);
         self.write(vec![
-            Self::insert_resource_stmt(dataset_id, first - 1, resource),
+            Self::lock_dataset_stmt(dataset_id),
+            Self::insert_first_resource_stmt(dataset_id, resource),
             Self::resource_counters_stmt(
                 dataset_id,
                 ResourceDelta::of_all(std::slice::from_ref(resource), 1),
