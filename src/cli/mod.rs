@@ -1,6 +1,7 @@
 //! The `plateau` command line: one binary for the server and its administration.
 
 pub mod demo;
+pub mod generate;
 mod index;
 mod license;
 mod serve;
@@ -31,6 +32,20 @@ pub enum Command {
     /// Rebuild or benchmark the search indexes.
     #[command(subcommand)]
     Index(index::IndexCommand),
+    /// Fill the store with a synthetic catalogue, for benchmarks (appends to what is there).
+    ///
+    /// Makes users, organizations (public services, local authorities, companies, associations,
+    /// with their badges and members) and datasets with remote resources: French titles,
+    /// descriptions and tags whose words follow a Zipf law, licenses, frequencies, temporal and
+    /// spatial coverage, dates from 2013 to 2026, long-tailed view, follower and reuse counters;
+    /// about 3 % of datasets owned by users, 2 % private, 1 % archived, 1 % deleted. The same
+    /// seed makes the same catalogue.
+    ///
+    /// Everything is added beside what the store already holds: slugs already taken get a
+    /// suffix, and a seed already used on this store is refused (use another --seed). Users get
+    /// no password nor API key. Follower counters are synthetic: the first real follow of an
+    /// object recounts them from its actual followers.
+    Generate(generate::GenerateArgs),
 }
 
 /// Runs the parsed command.
@@ -43,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => runtime.block_on(user::run(command)),
         Command::License(command) => runtime.block_on(license::run(command)),
         Command::Index(command) => runtime.block_on(index::run(command)),
+        Command::Generate(args) => runtime.block_on(generate::run(args)),
     }
 }
 

@@ -11,10 +11,18 @@ pub fn object_id() -> String {
     let mut random = [0u8; 5];
     getrandom::fill(&mut random).expect("the OS random source is available");
     let count = COUNTER.fetch_add(1, Ordering::Relaxed) & 0x00ff_ffff;
-    let mut bytes = Vec::with_capacity(12);
-    bytes.extend_from_slice(&secs.to_be_bytes());
-    bytes.extend_from_slice(&random);
-    bytes.extend_from_slice(&count.to_be_bytes()[1..]);
+    let mut tail = [0u8; 8];
+    tail[..5].copy_from_slice(&random);
+    tail[5..].copy_from_slice(&count.to_be_bytes()[1..]);
+    object_id_from(secs, u64::from_be_bytes(tail))
+}
+
+/// The identifier of an object created at `secs` (Unix seconds) whose other 8 bytes are
+/// `tail`: what a seeded generator uses so that the same seed gives the same ids.
+pub fn object_id_from(secs: u32, tail: u64) -> String {
+    let mut bytes = [0u8; 12];
+    bytes[..4].copy_from_slice(&secs.to_be_bytes());
+    bytes[4..].copy_from_slice(&tail.to_be_bytes());
     hex::encode(bytes)
 }
 
@@ -27,6 +35,13 @@ pub fn is_object_id(s: &str) -> bool {
 pub fn uuid4() -> String {
     let mut bytes = [0u8; 16];
     getrandom::fill(&mut bytes).expect("the OS random source is available");
+    uuid4_from(u128::from_be_bytes(bytes))
+}
+
+/// The version 4 UUID made of `random`'s bits (six of them replaced by the version and
+/// variant), for seeded generators.
+pub fn uuid4_from(random: u128) -> String {
+    let mut bytes = random.to_be_bytes();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     let hex = hex::encode(bytes);
@@ -57,5 +72,13 @@ mod tests {
         assert_eq!(id.len(), 36);
         assert_eq!(&id[14..15], "4");
         assert_ne!(id, super::uuid4());
+    }
+
+    #[test]
+    fn seeded_ids_keep_their_time_and_form() {
+        let id = super::object_id_from(0x6000_0000, 0x0102_0304_0506_0708);
+        assert_eq!(id, "600000000102030405060708");
+        let uuid = super::uuid4_from(u128::MAX);
+        assert_eq!(uuid, "ffffffff-ffff-4fff-bfff-ffffffffffff");
     }
 }

@@ -231,12 +231,14 @@ impl Store {
         Err(StoreError::Conflict("could not find a free slug".into()))
     }
 
-    fn insert_dataset_stmt(d: &Dataset) -> Stmt {
+    /// Inserts a dataset row with its follower, reuse and view counters; the resource counters
+    /// follow from [`Store::resource_counters_stmt`] once its resources are inserted.
+    pub(crate) fn insert_dataset_stmt(d: &Dataset) -> Stmt {
         Stmt::new(
             "INSERT INTO datasets (id, slug, title, owner_id, org_id, private, deleted, archived, featured, \
              created_at, last_modified, last_update, license, search, tags, badges, zones, granularity, \
-             temporal_start, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-             $16, $17, $18, $19, $20)",
+             temporal_start, doc, followers, reuses, views) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+             $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
             params![
                 &d.id,
                 &d.slug,
@@ -257,7 +259,10 @@ impl Store {
                 d.zones_column(),
                 d.spatial.as_ref().and_then(|s| s.granularity.clone()),
                 d.temporal_coverage.as_ref().map(|t| t.start),
-                doc(d)
+                doc(d),
+                d.counters.followers,
+                d.counters.reuses,
+                d.counters.views
             ],
         )
     }

@@ -7,6 +7,7 @@
 pub mod community;
 pub mod datasets;
 pub mod follows;
+pub mod import;
 pub mod licenses;
 pub mod organizations;
 pub mod postgres;

@@ -97,26 +97,8 @@ impl Store {
             org.slug = self.free_slug("organizations", &base).await?;
             org.members_count = 1;
             let stmts = vec![
-                Stmt::new(
-                    "INSERT INTO organizations (id, slug, name, deleted, created_at, last_modified, search, badges, \
-                     business_number_id, members_count, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10)",
-                    params![
-                        &org.id,
-                        &org.slug,
-                        slug::fold(&org.name),
-                        org.deleted,
-                        org.created_at,
-                        org.last_modified,
-                        org.search_text(),
-                        org.badge_kinds(),
-                        org.business_number_id.clone(),
-                        doc(&org)
-                    ],
-                ),
-                Stmt::new(
-                    "INSERT INTO members (org_id, user_id, role, since) VALUES ($1, $2, 'admin', $3)",
-                    params![&org.id, creator_id, org.created_at],
-                ),
+                Self::insert_organization_stmt(&org),
+                Self::insert_member_stmt(&org.id, creator_id, OrgRole::Admin, org.created_at),
                 Stmt::change("organization", &org.id, "create", org.created_at),
             ];
             match self.write(stmts).await {
@@ -126,6 +108,41 @@ impl Store {
             }
         }
         Err(StoreError::Conflict("could not find a free slug".into()))
+    }
+
+    /// Inserts an organization row; `members_count` must match the members inserted with it.
+    pub(crate) fn insert_organization_stmt(org: &Organization) -> Stmt {
+        Stmt::new(
+            "INSERT INTO organizations (id, slug, name, deleted, created_at, last_modified, search, badges, \
+             business_number_id, followers, members_count, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            params![
+                &org.id,
+                &org.slug,
+                slug::fold(&org.name),
+                org.deleted,
+                org.created_at,
+                org.last_modified,
+                org.search_text(),
+                org.badge_kinds(),
+                org.business_number_id.clone(),
+                org.followers,
+                org.members_count,
+                doc(org)
+            ],
+        )
+    }
+
+    /// Inserts a membership (the organization's `members_count` is the caller's to keep).
+    pub(crate) fn insert_member_stmt(
+        org_id: &str,
+        user_id: &str,
+        role: OrgRole,
+        since: Micros,
+    ) -> Stmt {
+        Stmt::new(
+            "INSERT INTO members (org_id, user_id, role, since) VALUES ($1, $2, $3, $4)",
+            params![org_id, user_id, role.as_str(), since],
+        )
     }
 
     pub async fn organization_by_id(&self, id: &str) -> StoreResult<Option<Organization>> {
@@ -406,10 +423,7 @@ impl Store {
         role: OrgRole,
         now: Micros,
     ) -> StoreResult<()> {
-        let mut stmts = vec![Stmt::new(
-            "INSERT INTO members (org_id, user_id, role, since) VALUES ($1, $2, $3, $4)",
-            params![org_id, user_id, role.as_str(), now],
-        )];
+        let mut stmts = vec![Self::insert_member_stmt(org_id, user_id, role, now)];
         stmts.extend(Self::members_count_stmts(org_id, now));
         self.write(stmts).await.map(drop)
     }

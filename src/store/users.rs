@@ -42,24 +42,7 @@ impl Store {
         for attempt in 0..5 {
             user.slug = self.free_slug("users", &base).await?;
             let stmts = vec![
-                Stmt::new(
-                    "INSERT INTO users (id, slug, email, password_hash, is_admin, active, deleted, created_at, search, doc, first_name, last_name) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                    params![
-                        &user.id,
-                        &user.slug,
-                        user.email.to_lowercase(),
-                        password_hash.clone(),
-                        user.is_sysadmin(),
-                        user.active,
-                        user.deleted,
-                        user.since,
-                        user.search_text(),
-                        doc(&user),
-                        slug::fold(&user.first_name),
-                        slug::fold(&user.last_name)
-                    ],
-                ),
+                Self::insert_user_stmt(&user, password_hash.clone()),
                 Stmt::change("user", &user.id, "create", user.since),
             ];
             match self.write(stmts).await {
@@ -69,6 +52,29 @@ impl Store {
             }
         }
         Err(StoreError::Conflict("could not find a free slug".into()))
+    }
+
+    /// Inserts a user row (its slug already chosen).
+    pub(crate) fn insert_user_stmt(user: &User, password_hash: Option<String>) -> Stmt {
+        Stmt::new(
+            "INSERT INTO users (id, slug, email, password_hash, is_admin, active, deleted, created_at, search, doc, \
+             first_name, last_name, followers) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            params![
+                &user.id,
+                &user.slug,
+                user.email.to_lowercase(),
+                password_hash,
+                user.is_sysadmin(),
+                user.active,
+                user.deleted,
+                user.since,
+                user.search_text(),
+                doc(user),
+                slug::fold(&user.first_name),
+                slug::fold(&user.last_name),
+                user.followers
+            ],
+        )
     }
 
     /// The first free slug `base`, `base-1`… in `table` (which must have a `slug` column).
