@@ -60,8 +60,11 @@ for _ in range(500):
     params = []
     if words:
         params.append(("q", " ".join(random.sample(words, min(len(words), random.randint(1, 3))))))
-    for f in random.sample(filters, random.randint(0, 2)):
-        params.append(f)
+    used = set()
+    for name, value in random.sample(filters, random.randint(0, 2)):
+        if name not in used:
+            used.add(name)
+            params.append((name, value))
     lines.append(urllib.parse.urlencode(params))
 open(out, "w").write("\n".join(lines) + "\n")
 PY

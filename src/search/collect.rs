@@ -118,15 +118,22 @@ impl SegmentCollector for SegmentFacets {
 
     fn harvest(self) -> FacetCounts {
         let mut terms = Vec::with_capacity(self.columns.len());
-        let mut text = String::new();
         for (column, counts) in self.columns.iter().zip(self.counts) {
             let mut values = HashMap::new();
             if let Some(column) = column {
-                for (ord, count) in counts.into_iter().enumerate() {
-                    if count > 0 && column.ord_to_str(ord as u64, &mut text).unwrap_or(false) {
-                        values.insert(text.clone(), u64::from(count));
+                let ords: Vec<u64> = (0..counts.len() as u64)
+                    .filter(|ord| counts[*ord as usize] > 0)
+                    .collect();
+                let mut found = ords.iter();
+                // One sweep of the dictionary for every value seen (ordinals are sorted).
+                let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+                    if let Some(ord) = found.next() {
+                        values.insert(
+                            String::from_utf8_lossy(bytes).into_owned(),
+                            u64::from(counts[*ord as usize]),
+                        );
                     }
-                }
+                });
             }
             terms.push(values);
         }

@@ -11,7 +11,7 @@ use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use super::collect::{FacetCollector, FacetCounts, top_values};
 use super::index::{IndexResult, KindIndex};
-use super::query::{Visibility, any_of, constant, id_of, text_query};
+use super::query::{Visibility, any_of, constant, text_query};
 use super::{Facet, SearchPage, analysis};
 use crate::domain::dataset::Dataset;
 use crate::domain::organization::Organization;
@@ -19,7 +19,7 @@ use crate::domain::resource::Resource;
 use crate::domain::time::Micros;
 
 /// Bump when the fields or the document change: indexes of another version are rebuilt.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 pub const KIND: &str = "dataset";
 
 /// uData indexes the ids and titles of at most this many resources per dataset.
@@ -481,11 +481,16 @@ pub struct Request<'a> {
 pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
     let schema = &index.schema;
     let searcher = index.searcher();
-    let text = request
-        .query
-        .q
-        .as_deref()
-        .and_then(|q| text_query(schema, q, TEXT_FIELDS, FUZZY_FIELDS, field(schema, "id")));
+    let text = request.query.q.as_deref().and_then(|q| {
+        text_query(
+            &searcher,
+            schema,
+            q,
+            TEXT_FIELDS,
+            FUZZY_FIELDS,
+            field(schema, "id"),
+        )
+    });
     let clauses = request.query.clauses(schema, request.now);
     let visible = visibility(schema, request.visibility);
     let build = |skip: Option<&str>| -> Box<dyn Query> {
@@ -604,25 +609,32 @@ fn popularity(
     }
 }
 
+/// The ids of documents, in the order of `addresses`: one dictionary sweep per segment.
 fn ids_of(searcher: &Searcher, addresses: &[DocAddress]) -> tantivy::Result<Vec<String>> {
-    let mut columns: HashMap<u32, Option<tantivy::columnar::StrColumn>> = HashMap::new();
-    let mut ids = Vec::with_capacity(addresses.len());
-    for address in addresses {
-        let column = match columns.get(&address.segment_ord) {
-            Some(column) => column,
-            None => {
-                let column = searcher
-                    .segment_reader(address.segment_ord)
-                    .fast_fields()
-                    .str("id")?;
-                columns.entry(address.segment_ord).or_insert(column)
-            }
+    let mut ids: Vec<Option<String>> = vec![None; addresses.len()];
+    let mut segments: Vec<u32> = addresses.iter().map(|a| a.segment_ord).collect();
+    segments.sort_unstable();
+    segments.dedup();
+    for segment in segments {
+        let Some(column) = searcher.segment_reader(segment).fast_fields().str("id")? else {
+            continue;
         };
-        if let Some(id) = column.as_ref().and_then(|c| id_of(c, address.doc_id)) {
-            ids.push(id);
-        }
+        let mut wanted: Vec<(u64, usize)> = addresses
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.segment_ord == segment)
+            .filter_map(|(i, a)| column.ords().first(a.doc_id).map(|ord| (ord, i)))
+            .collect();
+        wanted.sort_unstable();
+        let ords: Vec<u64> = wanted.iter().map(|(ord, _)| *ord).collect();
+        let mut slots = wanted.iter().map(|(_, i)| *i);
+        column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+            if let Some(i) = slots.next() {
+                ids[i] = Some(String::from_utf8_lossy(bytes).into_owned());
+            }
+        })?;
     }
-    Ok(ids)
+    Ok(ids.into_iter().flatten().collect())
 }
 
 /// Counts per facet value, each facet with every filter applied but its own.

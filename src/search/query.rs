@@ -1,12 +1,11 @@
 //! Query pieces every kind's searches share: the text query, term filters, visibility.
 
-use tantivy::columnar::StrColumn;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
     TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Schema};
-use tantivy::{DocId, Term};
+use tantivy::{Searcher, Term};
 
 use super::analysis;
 
@@ -21,8 +20,10 @@ pub struct Visibility {
 
 /// The text query of `q`: every word must match (in any of `fields`, weighted, or with a typo
 /// in one of `fuzzy`), as uData's searches AND the words; or `q` is the id of the object.
-/// `None` when `q` has no searchable word.
+/// `None` when `q` has no searchable word. Typos are looked for only for words the index does
+/// not know: expanding a known word to its neighbours costs much and finds little.
 pub fn text_query(
+    searcher: &Searcher,
     schema: &Schema,
     q: &str,
     fields: &[(&str, f32)],
@@ -33,18 +34,18 @@ pub fn text_query(
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for word in &words {
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut known = false;
         for (name, boost) in fields {
             let field = schema.get_field(name).expect("text fields exist");
-            let term = TermQuery::new(
-                Term::from_field_text(field, word),
-                IndexRecordOption::WithFreqs,
-            );
+            let term = Term::from_field_text(field, word);
+            known = known || searcher.doc_freq(&term).unwrap_or(0) > 0;
+            let term = TermQuery::new(term, IndexRecordOption::WithFreqs);
             any.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(Box::new(term), *boost)),
             ));
         }
-        if let Some(distance) = typo_distance(word) {
+        if !known && let Some(distance) = typo_distance(word) {
             for name in fuzzy {
                 let field = schema.get_field(name).expect("fuzzy fields exist");
                 let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true);
@@ -101,11 +102,4 @@ pub fn any_of(field: Field, values: &[String]) -> Option<Box<dyn Query>> {
 /// A filter: matches like `query` without touching the score.
 pub fn constant(query: Box<dyn Query>) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(query, 0.0))
-}
-
-/// The first value of a keyword column for a document.
-pub fn id_of(column: &StrColumn, doc: DocId) -> Option<String> {
-    let ord = column.ords().first(doc)?;
-    let mut out = String::new();
-    column.ord_to_str(ord, &mut out).ok()?.then_some(out)
 }
