@@ -82,7 +82,7 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(plan.datasets).with_style(
             ProgressStyle::with_template(
-                "{wide_bar} {human_pos}/{human_len} datasets ({per_sec}, {eta} left)",
+                "{wide_bar} {human_pos}/{human_len} datasets, {elapsed} elapsed, {eta} left",
             )
             .expect("the progress template is valid"),
         )
