@@ -24,8 +24,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
 /// A SQLite database file with one writer and a pool of readers.
 pub struct SqliteDb {
     path: PathBuf,
-    writer: Arc<Mutex<Connection>>,
+    // Fields drop in order: the read-only connections must close before the writer, so that
+    // the writer closes last and can checkpoint and remove the WAL file.
     readers: Mutex<Vec<Connection>>,
+    writer: Arc<Mutex<Connection>>,
 }
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
