@@ -7,7 +7,7 @@
 
 use super::datasets::ResourceDelta;
 use super::sql::Stmt;
-use super::{Store, StoreResult};
+use super::{Db, Store, StoreResult};
 use crate::domain::dataset::Dataset;
 use crate::domain::organization::{Membership, Organization};
 use crate::domain::resource::Resource;
@@ -23,6 +23,16 @@ pub enum SlugKind {
 }
 
 impl Store {
+    /// Prepares this handle of the store for bulk loads (a larger write cache on SQLite;
+    /// nothing on PostgreSQL, whose server is configured on its own). Other processes using
+    /// the store are not affected.
+    pub fn tune_for_bulk_load(&self) -> StoreResult<()> {
+        match &*self.db {
+            Db::Sqlite(db) => db.tune_for_bulk_load(),
+            Db::Postgres(_) => Ok(()),
+        }
+    }
+
     /// Inserts users without password or API key, in one transaction.
     pub async fn import_users(&self, users: &[User]) -> StoreResult<()> {
         let mut stmts = Vec::with_capacity(users.len() * 2);

@@ -12,6 +12,7 @@ mod datasets;
 mod demo;
 mod file_serving;
 mod fixtures;
+mod generate;
 mod me;
 mod organization_logo;
 mod organization_members;

@@ -50,6 +50,17 @@ async fn reopen_postgres() {
     assert!(second.changes_since(0, 10).await.unwrap().is_empty());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_a_sqlite_store_removes_its_wal_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = plateau::store::Store::open(dir.path(), None).await.unwrap();
+    // A read leaves a pooled read-only connection, which cannot remove the WAL if it closes last.
+    store.changes_since(0, 10).await.unwrap();
+    assert!(dir.path().join("plateau.db-wal").exists());
+    drop(store);
+    assert!(!dir.path().join("plateau.db-wal").exists());
+}
+
 both!(
     every_write_appends_to_the_change_log,
     reopening_a_store_keeps_data_and_migrates_once

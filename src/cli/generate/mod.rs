@@ -1,6 +1,6 @@
 //! `plateau generate`: fills a store with a realistic synthetic catalogue for benchmarks and
-//! demonstrations. Objects are written a thousand per transaction through the store's bulk
-//! loads, while the next thousand is being made, so a million datasets take minutes.
+//! demonstrations. Objects are written ten thousand per transaction through the store's bulk
+//! loads, while the next ten thousand are being made, so a million datasets take minutes.
 
 mod catalogue;
 mod random;
@@ -24,8 +24,10 @@ use crate::domain::slug;
 use crate::store::Store;
 use crate::store::import::SlugKind;
 
-/// Objects per transaction.
-const BATCH: u64 = 1_000;
+/// Objects per transaction. Larger batches touch each page of the (randomly filled) indexes
+/// fewer times per object: on SQLite, 100,000 datasets took 27 s in batches of 1,000, 13.5 s
+/// in batches of 10,000 and 12.5 s in batches of 20,000, for twice the memory.
+const BATCH: u64 = 10_000;
 
 #[derive(Debug, Args)]
 pub struct GenerateArgs {
@@ -80,7 +82,7 @@ pub async fn run(args: GenerateArgs) -> anyhow::Result<()> {
     let bar = if std::io::stderr().is_terminal() {
         ProgressBar::new(plan.datasets).with_style(
             ProgressStyle::with_template(
-                "{wide_bar} {human_pos}/{human_len} datasets ({per_sec}, {eta} left)",
+                "{wide_bar} {human_pos}/{human_len} datasets, {elapsed} elapsed, {eta} left",
             )
             .expect("the progress template is valid"),
         )
@@ -113,6 +115,7 @@ pub async fn generate(
     plan: Plan,
     mut progress: impl FnMut(u64),
 ) -> anyhow::Result<Generated> {
+    store.tune_for_bulk_load()?;
     let catalogue = Catalogue::new(plan);
     let mut generated = Generated::default();
 
