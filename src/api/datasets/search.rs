@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::lists::viewer;
-use super::model::dataset_jsons;
+use super::model::dataset_jsons_with;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiQuery, Auth};
 use crate::api::organizations::{check_choice, check_flag, check_sort};
@@ -301,7 +301,7 @@ pub async fn search_datasets(
     let found = run(search, query, Visibility::default(), request, true).await?;
     let mut datasets = app.store.datasets_by_ids(&found.ids).await?;
     datasets.retain(|d| may_list(&Visibility::default(), d));
-    let items = dataset_jsons(&app, &auth, &datasets).await?;
+    let items = dataset_jsons_with(&app, &auth, &datasets, false).await?;
     let community = app.store.community_counts(&found.ids).await?;
     let items: Vec<Value> = items
         .into_iter()
