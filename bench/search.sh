@@ -102,4 +102,6 @@ echo "== HTTP, 16 connections, $DURATION each"
 wrk -t2 -c16 -d10s "$BASE/health" | awk '/Requests\/sec/ { printf "%-40s %8.0f req/s\n", "/health (baseline)", $2 }'
 load "/api/2/datasets/search/?" "/api/2/datasets/search/ (facets)"
 load "/api/1/datasets/?page_size=100&" "/api/1/datasets/?page_size=100"
-echo "server RSS: $(ps -o rss= -p "$SERVER_PID" | awk '{printf "%.0f MiB", $1/1024}')"
+# RssFile counts the store's and the index's memory-mapped pages the OS may drop at will;
+# RssAnon is the server's own memory.
+awk '/^Rss(Anon|File)/ { printf "server %s %.0f MiB\n", $1, $2/1024 }' "/proc/$SERVER_PID/status"
