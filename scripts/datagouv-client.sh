@@ -8,7 +8,7 @@ PORT=${CLIENT_PORT:-7098}
 VENV=${CLIENT_VENV:-target/datagouv-client-venv}
 work=$(mktemp -d)
 server_pid=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 if [ ! -x "$VENV/bin/python" ]; then

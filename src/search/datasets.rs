@@ -517,10 +517,13 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
         kind: KIND,
         message: e.to_string(),
     };
-    let (addresses, total) = top_docs(&searcher, &*query, request, text.is_some())?;
+    // The page, the total and the facets whose filter is not in use come from one pass.
+    let shared = shared_facets(&clauses, request);
+    let (addresses, counts) = top_docs(&searcher, &*query, request, text.is_some(), shared)?;
+    let total = counts.total;
     let ids = ids_of(&searcher, &addresses).map_err(err)?;
     let facets = if request.facets {
-        Some(facets(&searcher, &clauses, &build, request.now).map_err(err)?)
+        Some(facets(&searcher, &clauses, &build, request.now, counts).map_err(err)?)
     } else {
         None
     };
@@ -533,8 +536,9 @@ fn top_docs(
     query: &dyn Query,
     request: &Request,
     relevance: bool,
-) -> IndexResult<(Vec<DocAddress>, u64)> {
-    use tantivy::collector::{Count, TopDocs};
+    shared: FacetCollector,
+) -> IndexResult<(Vec<DocAddress>, FacetCounts)> {
+    use tantivy::collector::TopDocs;
     let err = |e: tantivy::TantivyError| super::index::IndexError {
         kind: KIND,
         message: e.to_string(),
@@ -553,21 +557,21 @@ fn top_docs(
         "created" | "last_update" | "reuses" | "followers" | "views" | "title" | "" => field,
         _ => "created",
     };
-    let (addresses, total): (Vec<DocAddress>, usize) = match field {
+    let (addresses, counts): (Vec<DocAddress>, FacetCounts) = match field {
         "" => {
             let collector = top.tweak_score(popularity);
-            let (docs, total) = searcher.search(query, &(collector, Count)).map_err(err)?;
-            (docs.into_iter().map(|(_, a)| a).collect(), total)
+            let (docs, counts) = searcher.search(query, &(collector, shared)).map_err(err)?;
+            (docs.into_iter().map(|(_, a)| a).collect(), counts)
         }
         "title" => {
             let collector = top.order_by_string_fast_field("title_sort", order);
-            let (docs, total) = searcher.search(query, &(collector, Count)).map_err(err)?;
-            (docs.into_iter().map(|(_, a)| a).collect(), total)
+            let (docs, counts) = searcher.search(query, &(collector, shared)).map_err(err)?;
+            (docs.into_iter().map(|(_, a)| a).collect(), counts)
         }
         name => {
             let collector = top.order_by_fast_field::<i64>(name, order);
-            let (docs, total) = searcher.search(query, &(collector, Count)).map_err(err)?;
-            (docs.into_iter().map(|(_, a)| a).collect(), total)
+            let (docs, counts) = searcher.search(query, &(collector, shared)).map_err(err)?;
+            (docs.into_iter().map(|(_, a)| a).collect(), counts)
         }
     };
     let addresses = if request.limit == 0 {
@@ -575,7 +579,7 @@ fn top_docs(
     } else {
         addresses
     };
-    Ok((addresses, total as u64))
+    Ok((addresses, counts))
 }
 
 /// Relevance tweaked by popularity as uData's search service does (public service, followers,
@@ -638,34 +642,58 @@ fn ids_of(searcher: &Searcher, addresses: &[DocAddress]) -> tantivy::Result<Vec<
 }
 
 /// Counts per facet value, each facet with every filter applied but its own.
+/// The lower bounds of the `last_update` facet's ranges.
+fn last_update_bounds(now: Micros) -> Vec<i64> {
+    let day = 86_400 * 1_000_000;
+    LAST_UPDATE_RANGES
+        .iter()
+        .map(|(_, days)| now - days * day)
+        .collect()
+}
+
+fn is_filtered(clauses: &[Clause], name: &str) -> bool {
+    clauses.iter().any(|clause| clause.facet == Some(name))
+}
+
+/// The facets counted during the main pass: those whose filter is not in use (none when
+/// facets are not asked for: the collector then only counts matches).
+fn shared_facets(clauses: &[Clause], request: &Request) -> FacetCollector {
+    if !request.facets {
+        return FacetCollector {
+            fields: Vec::new(),
+            range_field: "last_update",
+            ranges: Vec::new(),
+        };
+    }
+    FacetCollector {
+        fields: FACETS
+            .iter()
+            .filter(|(name, _)| !is_filtered(clauses, name))
+            .map(|(_, field)| *field)
+            .collect(),
+        range_field: "last_update",
+        ranges: if is_filtered(clauses, LAST_UPDATE_FACET) {
+            Vec::new()
+        } else {
+            last_update_bounds(request.now)
+        },
+    }
+}
+
+/// Counts per facet value, each facet with every filter applied but its own; `shared` holds
+/// what [`shared_facets`] counted in the main pass.
 fn facets(
     searcher: &Searcher,
     clauses: &[Clause],
     build: &dyn Fn(Option<&str>) -> Box<dyn Query>,
     now: Micros,
+    shared_counts: FacetCounts,
 ) -> tantivy::Result<Vec<Facet>> {
-    let day = 86_400 * 1_000_000;
-    let range_bounds: Vec<i64> = LAST_UPDATE_RANGES
-        .iter()
-        .map(|(_, days)| now - days * day)
-        .collect();
-    let filtered = |name: &str| clauses.iter().any(|clause| clause.facet == Some(name));
-    // Facets whose filter is not in use share one pass over the matching documents.
+    let range_bounds = last_update_bounds(now);
+    let filtered = |name: &str| is_filtered(clauses, name);
     let shared: Vec<&(&str, &str)> = FACETS.iter().filter(|(name, _)| !filtered(name)).collect();
     let mut counts: HashMap<&str, (u64, HashMap<String, u64>)> = HashMap::new();
     let mut last_update: Option<(u64, Vec<u64>)> = None;
-    let shared_counts = searcher.search(
-        &*build(None),
-        &FacetCollector {
-            fields: shared.iter().map(|(_, field)| *field).collect(),
-            range_field: "last_update",
-            ranges: if filtered(LAST_UPDATE_FACET) {
-                Vec::new()
-            } else {
-                range_bounds.clone()
-            },
-        },
-    )?;
     let FacetCounts {
         total,
         terms,
