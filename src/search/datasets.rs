@@ -19,7 +19,7 @@ use crate::domain::resource::Resource;
 use crate::domain::time::Micros;
 
 /// Bump when the fields or the document change: indexes of another version are rebuilt.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 pub const KIND: &str = "dataset";
 
 /// uData indexes the ids and titles of at most this many resources per dataset.
@@ -89,6 +89,15 @@ pub fn schema() -> Schema {
     for name in KEYWORDS {
         builder.add_text_field(name, STRING | FAST);
     }
+    // Words of the title and acronym, folded but whole: what suggestions match by prefix.
+    builder.add_text_field(
+        "title_words",
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analysis::FOLDED)
+                .set_index_option(IndexRecordOption::Basic),
+        ),
+    );
     for name in FLAGS {
         builder.add_bool_field(name, INDEXED | FAST);
     }
@@ -126,8 +135,10 @@ pub fn document(schema: &Schema, d: &Dataset, related: &Related) -> TantivyDocum
     doc.add_text(f("id"), &d.id);
     doc.add_text(f("title"), &d.title);
     doc.add_text(f("title_sort"), crate::domain::slug::fold(&d.title));
+    doc.add_text(f("title_words"), &d.title);
     if let Some(acronym) = &d.acronym {
         doc.add_text(f("acronym"), acronym);
+        doc.add_text(f("title_words"), acronym);
     }
     doc.add_text(f("description"), &d.description);
     for tag in &d.tags {
@@ -454,6 +465,41 @@ fn visibility(schema: &Schema, visibility: &Visibility) -> Option<Box<dyn Query>
         visible.push((Occur::Should, orgs));
     }
     Some(Box::new(BooleanQuery::new(visible)))
+}
+
+/// Public datasets whose title or acronym has words starting with each word of `q` (the last
+/// one may be incomplete), most followed first: `/datasets/suggest/`.
+pub fn suggest(index: &KindIndex, q: &str, size: usize) -> IndexResult<Vec<String>> {
+    use tantivy::query::FuzzyTermQuery;
+    let schema = &index.schema;
+    let words = analysis::folded_terms(q);
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let field_words = field(schema, "title_words");
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = words
+        .iter()
+        .map(|word| {
+            let prefix =
+                FuzzyTermQuery::new_prefix(Term::from_field_text(field_words, word), 0, false);
+            (Occur::Must, constant(Box::new(prefix)))
+        })
+        .collect();
+    if let Some(public) = visibility(schema, &Visibility::default()) {
+        parts.push((Occur::Must, constant(public)));
+    }
+    let searcher = index.searcher();
+    let err = |e: tantivy::TantivyError| super::index::IndexError {
+        kind: KIND,
+        message: e.to_string(),
+    };
+    let top = tantivy::collector::TopDocs::with_limit(size.max(1))
+        .order_by_fast_field::<i64>("followers", Order::Desc);
+    let docs = searcher
+        .search(&BooleanQuery::new(parts), &top)
+        .map_err(err)?;
+    let addresses: Vec<DocAddress> = docs.into_iter().map(|(_, a)| a).collect();
+    ids_of(&searcher, &addresses).map_err(err)
 }
 
 /// Whether a list may show `d` to this caller: the rule the index applies, checked again on

@@ -342,7 +342,44 @@ async fn v1_sorts_and_filters_from_the_index(backend: Backend) {
     assert_eq!(r.json["total"], 3);
 }
 
+async fn suggestions_match_word_prefixes(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, key) = t.user_with_key("Ada", "Lovelace", false).await;
+    create_dataset(
+        &t,
+        &key,
+        json!({"title": "Qualité de l'eau potable", "description": "d", "acronym": "QEP"}),
+    )
+    .await;
+    create_dataset(
+        &t,
+        &key,
+        json!({"title": "Qualité de l'air", "description": "d", "private": true}),
+    )
+    .await;
+    for q in ["qual", "QUALITÉ pot", "qep", "eau"] {
+        let r = t
+            .get(
+                &format!("/api/1/datasets/suggest/?q={}", urlencode(q)),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        let titles: Vec<&str> = r
+            .json
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["title"].as_str().unwrap())
+            .collect();
+        assert_eq!(titles, ["Qualité de l'eau potable"], "q={q}");
+    }
+    let r = t.get("/api/1/datasets/suggest/?q=potables", None).await;
+    assert_eq!(r.json, json!([]));
+}
+
 both!(
+    suggestions_match_word_prefixes,
     title_match_ranks_above_description_match,
     accents_plurals_elisions_and_typos_match,
     private_and_deleted_datasets_stay_hidden,

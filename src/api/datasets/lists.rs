@@ -194,7 +194,10 @@ pub async fn suggest_datasets(
     ApiQuery(query): ApiQuery<SuggestQuery>,
 ) -> ApiResult<Json<Vec<DatasetSuggestion>>> {
     let (q, size) = query.validated(MAX_SUGGESTIONS)?;
-    let datasets = app.store.suggest_datasets(q, size).await?;
+    let datasets = match super::search::suggest_from_index(&app, q, size).await? {
+        Some(datasets) => datasets,
+        None => app.store.suggest_datasets(q, size).await?,
+    };
     let mut owners = Owners::default();
     owners
         .load(

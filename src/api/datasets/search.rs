@@ -77,6 +77,28 @@ pub async fn list_from_index(
     }))
 }
 
+/// `/datasets/suggest/` from the index; `None` when the index is not ready.
+pub async fn suggest_from_index(
+    app: &AppState,
+    q: &str,
+    size: i64,
+) -> ApiResult<Option<Vec<Dataset>>> {
+    let Some(search) = app.search.as_ref().filter(|s| s.datasets_ready()) else {
+        return Ok(None);
+    };
+    let search = Arc::clone(search);
+    let q = q.to_owned();
+    let ids = tokio::task::spawn_blocking(move || {
+        crate::search::datasets::suggest(&search.datasets, &q, size.max(1) as usize)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut datasets = app.store.datasets_by_ids(&ids).await?;
+    datasets.retain(|d| may_list(&Visibility::default(), d));
+    Ok(Some(datasets))
+}
+
 /// What the caller may see beyond public datasets.
 async fn visibility(app: &AppState, auth: &Auth) -> ApiResult<Visibility> {
     let viewer = viewer(auth);
