@@ -489,17 +489,13 @@ pub fn suggest(index: &KindIndex, q: &str, size: usize) -> IndexResult<Vec<Strin
         parts.push((Occur::Must, constant(public)));
     }
     let searcher = index.searcher();
-    let err = |e: tantivy::TantivyError| super::index::IndexError {
-        kind: KIND,
-        message: e.to_string(),
-    };
     let top = tantivy::collector::TopDocs::with_limit(size.max(1))
         .order_by_fast_field::<i64>("followers", Order::Desc);
     let docs = searcher
         .search(&BooleanQuery::new(parts), &top)
-        .map_err(err)?;
+        .map_err(index_err)?;
     let addresses: Vec<DocAddress> = docs.into_iter().map(|(_, a)| a).collect();
-    ids_of(&searcher, &addresses).map_err(err)
+    ids_of(&searcher, &addresses).map_err(index_err)
 }
 
 /// Whether a list may show `d` to this caller: the rule the index applies, checked again on
@@ -559,21 +555,24 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
         }
     };
     let query = build(None);
-    let err = |e: tantivy::TantivyError| super::index::IndexError {
-        kind: KIND,
-        message: e.to_string(),
-    };
     // The page, the total and the facets whose filter is not in use come from one pass.
     let shared = shared_facets(&clauses, request);
     let (addresses, counts) = top_docs(&searcher, &*query, request, text.is_some(), shared)?;
     let total = counts.total;
-    let ids = ids_of(&searcher, &addresses).map_err(err)?;
+    let ids = ids_of(&searcher, &addresses).map_err(index_err)?;
     let facets = if request.facets {
-        Some(facets(&searcher, &clauses, &build, request.now, counts).map_err(err)?)
+        Some(facets(&searcher, &clauses, &build, request.now, counts).map_err(index_err)?)
     } else {
         None
     };
     Ok(SearchPage { ids, total, facets })
+}
+
+fn index_err(e: tantivy::TantivyError) -> super::index::IndexError {
+    super::index::IndexError {
+        kind: KIND,
+        message: e.to_string(),
+    }
 }
 
 /// The requested page of matching documents, and how many match.
@@ -585,10 +584,6 @@ fn top_docs(
     shared: FacetCollector,
 ) -> IndexResult<(Vec<DocAddress>, FacetCounts)> {
     use tantivy::collector::TopDocs;
-    let err = |e: tantivy::TantivyError| super::index::IndexError {
-        kind: KIND,
-        message: e.to_string(),
-    };
     let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
     let sort = request.query.sort.as_deref();
     let (field, order) = match sort {
@@ -606,17 +601,23 @@ fn top_docs(
     let (addresses, counts): (Vec<DocAddress>, FacetCounts) = match field {
         "" => {
             let collector = top.tweak_score(popularity);
-            let (docs, counts) = searcher.search(query, &(collector, shared)).map_err(err)?;
+            let (docs, counts) = searcher
+                .search(query, &(collector, shared))
+                .map_err(index_err)?;
             (docs.into_iter().map(|(_, a)| a).collect(), counts)
         }
         "title" => {
             let collector = top.order_by_string_fast_field("title_sort", order);
-            let (docs, counts) = searcher.search(query, &(collector, shared)).map_err(err)?;
+            let (docs, counts) = searcher
+                .search(query, &(collector, shared))
+                .map_err(index_err)?;
             (docs.into_iter().map(|(_, a)| a).collect(), counts)
         }
         name => {
             let collector = top.order_by_fast_field::<i64>(name, order);
-            let (docs, counts) = searcher.search(query, &(collector, shared)).map_err(err)?;
+            let (docs, counts) = searcher
+                .search(query, &(collector, shared))
+                .map_err(index_err)?;
             (docs.into_iter().map(|(_, a)| a).collect(), counts)
         }
     };

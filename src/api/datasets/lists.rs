@@ -74,12 +74,38 @@ pub struct DatasetListQuery {
     pub private: Option<String>,
 }
 
+/// The non-empty values of a parameter that may repeat in a query string.
+pub fn repeated(uri: &Uri, name: &str) -> Vec<String> {
+    url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .filter(|(k, v)| k == name && !v.is_empty())
+        .map(|(_, v)| v.into_owned())
+        .collect()
+}
+
 /// The repeated `tag` values of a query string.
 pub fn tags_of(uri: &Uri) -> Vec<String> {
-    url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-        .filter(|(k, v)| k == "tag" && !v.is_empty())
-        .map(|(_, v)| crate::domain::slug::slugify(&v))
+    repeated(uri, "tag")
+        .iter()
+        .map(|t| crate::domain::slug::slugify(t))
         .collect()
+}
+
+/// A `temporal_coverage` parameter (`YYYY-MM-DD-YYYY-MM-DD`) as bounds; a malformed one is
+/// recorded in `errors`.
+pub fn date_range(errors: &mut FieldErrors, value: Option<&str>) -> Option<(i64, i64)> {
+    let range = value.filter(|s| !s.is_empty())?;
+    let bounds =
+        (range.len() == 21).then(|| (parse_datetime(&range[..10]), parse_datetime(&range[11..])));
+    match bounds {
+        Some((Some(from), Some(to))) => Some((from, to)),
+        _ => {
+            errors.add(
+                "temporal_coverage",
+                "Expecting a range of dates: YYYY-MM-DD-YYYY-MM-DD.",
+            );
+            None
+        }
+    }
 }
 
 impl DatasetListQuery {
@@ -109,23 +135,7 @@ impl DatasetListQuery {
         let archived = check_flag(&mut errors, "archived", self.archived.as_deref());
         let deleted = check_flag(&mut errors, "deleted", self.deleted.as_deref());
         let private = check_flag(&mut errors, "private", self.private.as_deref());
-        let temporal_start = match self.temporal_coverage.as_deref().filter(|s| !s.is_empty()) {
-            None => None,
-            Some(range) => {
-                let bounds = (range.len() == 21)
-                    .then(|| (parse_datetime(&range[..10]), parse_datetime(&range[11..])));
-                match bounds {
-                    Some((Some(from), Some(to))) => Some((from, to)),
-                    _ => {
-                        errors.add(
-                            "temporal_coverage",
-                            "Expecting a range of dates: YYYY-MM-DD-YYYY-MM-DD.",
-                        );
-                        None
-                    }
-                }
-            }
-        };
+        let temporal_start = date_range(&mut errors, self.temporal_coverage.as_deref());
         errors.into_result().map_err(ApiError::validation)?;
         let non_empty = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
         for (name, value) in [

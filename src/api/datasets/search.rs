@@ -9,7 +9,7 @@ use axum::http::Uri;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::lists::viewer;
+use super::lists::{date_range, repeated, tags_of, viewer};
 use super::model::dataset_jsons_with;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiQuery, Auth};
@@ -17,7 +17,6 @@ use crate::api::organizations::{check_choice, check_flag, check_sort};
 use crate::api::pagination::{Envelope, Pagination};
 use crate::api::state::AppState;
 use crate::domain::dataset::{BADGE_KINDS as DATASET_BADGES, Dataset};
-use crate::domain::input::parse_datetime;
 use crate::domain::organization::BADGE_KINDS;
 use crate::domain::time::now;
 use crate::domain::validation::FieldErrors;
@@ -86,14 +85,11 @@ pub async fn suggest_from_index(
     let Some(search) = app.search.as_ref().filter(|s| s.datasets_ready()) else {
         return Ok(None);
     };
-    let search = Arc::clone(search);
     let q = q.to_owned();
-    let ids = tokio::task::spawn_blocking(move || {
+    let ids = off_workers(search, move |search| {
         crate::search::datasets::suggest(&search.datasets, &q, size.max(1) as usize)
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    .await?;
     let mut datasets = app.store.datasets_by_ids(&ids).await?;
     datasets.retain(|d| may_list(&Visibility::default(), d));
     Ok(Some(datasets))
@@ -119,7 +115,19 @@ async fn visibility(app: &AppState, auth: &Auth) -> ApiResult<Visibility> {
     })
 }
 
-/// Runs a search off the async workers.
+/// Runs index work (CPU-bound) off the async workers.
+async fn off_workers<T: Send + 'static>(
+    search: &Arc<Search>,
+    work: impl FnOnce(&Search) -> crate::search::IndexResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    let search = Arc::clone(search);
+    tokio::task::spawn_blocking(move || work(&search))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Runs a dataset search.
 async fn run(
     search: &Arc<Search>,
     query: DatasetQuery,
@@ -127,8 +135,7 @@ async fn run(
     page: PageRequest,
     facets: bool,
 ) -> ApiResult<SearchPage> {
-    let search = Arc::clone(search);
-    tokio::task::spawn_blocking(move || {
+    off_workers(search, move |search| {
         crate::search::datasets::search(
             &search.datasets,
             &Request {
@@ -142,8 +149,6 @@ async fn run(
         )
     })
     .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// Query of `GET /api/2/datasets/search/`; `tag`, `format`, `schema` and `granularity` may
@@ -172,13 +177,6 @@ pub struct SearchQuery {
 
 /// The sorts of `/api/2/datasets/search/` (relevance when absent).
 const SEARCH_SORTS: &[&str] = &["created", "last_update", "reuses", "followers", "views"];
-
-fn repeated(uri: &Uri, name: &str) -> Vec<String> {
-    url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-        .filter(|(k, v)| k == name && !v.is_empty())
-        .map(|(_, v)| v.into_owned())
-        .collect()
-}
 
 impl SearchQuery {
     fn query(&self, uri: &Uri) -> ApiResult<DatasetQuery> {
@@ -215,23 +213,7 @@ impl SearchQuery {
             LAST_UPDATE_RANGES.iter().map(|(key, _)| *key),
         );
         let featured = check_flag(&mut errors, "featured", self.featured.as_deref());
-        let temporal_overlap = match self.temporal_coverage.as_deref().filter(|s| !s.is_empty()) {
-            None => None,
-            Some(range) => {
-                let bounds = (range.len() == 21)
-                    .then(|| (parse_datetime(&range[..10]), parse_datetime(&range[11..])));
-                match bounds {
-                    Some((Some(from), Some(to))) => Some((from, to)),
-                    _ => {
-                        errors.add(
-                            "temporal_coverage",
-                            "Expecting a range of dates: YYYY-MM-DD-YYYY-MM-DD.",
-                        );
-                        None
-                    }
-                }
-            }
-        };
+        let temporal_overlap = date_range(&mut errors, self.temporal_coverage.as_deref());
         errors.into_result().map_err(ApiError::validation)?;
         let one = |v: &Option<String>| -> Vec<String> {
             v.iter().filter(|v| !v.is_empty()).cloned().collect()
@@ -239,10 +221,7 @@ impl SearchQuery {
         let day = 86_400 * 1_000_000;
         Ok(DatasetQuery {
             q: self.q.clone().filter(|q| !q.trim().is_empty()),
-            tags: repeated(uri, "tag")
-                .iter()
-                .map(|t| crate::domain::slug::slugify(t))
-                .collect(),
+            tags: tags_of(uri),
             licenses: one(&self.license),
             badges: one(&self.badge),
             organizations: one(&self.organization),
