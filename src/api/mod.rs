@@ -31,7 +31,7 @@ use state::AppState;
 
 /// The `/api/1/` routes with their OpenAPI descriptions, registered together.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(openapi::base())
+    OpenApiRouter::with_openapi(openapi::base(&openapi::V1))
         .routes(routes!(site::get_site, site::set_site))
         .merge(users::routes())
         .merge(me::routes())
@@ -70,9 +70,11 @@ pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
     .concat()
 }
 
-/// The `/api/2/` routes: Plateau serves its searches there (uData's v2 search endpoints).
-pub fn api2_routes() -> Router<AppState> {
-    Router::new().route("/datasets/search/", get(datasets::search::search_datasets))
+/// The `/api/2/` routes (uData's v2 searches) with their OpenAPI descriptions, registered
+/// together; the contract test holds every operation registered here against uData's v2 Swagger.
+pub fn api2_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base(&openapi::V2))
+        .routes(routes!(datasets::search::search_datasets))
 }
 
 /// The middleware every API request goes through.
@@ -94,12 +96,17 @@ fn with_api_layers(api: Router<AppState>, app: &AppState) -> Router<AppState> {
 
 /// The whole application: API, docs, files and health, with the shared middleware.
 pub fn router(app: AppState) -> Router {
-    let (api, spec) = api_routes().split_for_parts();
-    let spec = openapi::finish(spec);
-    Router::new()
-        .nest("/api/1", with_api_layers(api, &app))
-        .nest("/api/2", with_api_layers(api2_routes(), &app))
-        .merge(openapi::docs_routes(spec))
+    let mut router = Router::new();
+    for (version, routes) in [(&openapi::V1, api_routes()), (&openapi::V2, api2_routes())] {
+        let (api, spec) = routes.split_for_parts();
+        router = router
+            .nest(version.prefix, with_api_layers(api, &app))
+            .merge(openapi::docs_routes(
+                version,
+                openapi::finish(version, spec),
+            ));
+    }
+    router
         .route("/health", get(health))
         .route("/s/{*key}", get(crate::files::serve::serve_file))
         .fallback(fallback)

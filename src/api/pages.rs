@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::datasets::model::{CommunityResourceJson, DatasetJson};
+use super::datasets::v2_model::DatasetV2;
 use super::followers::FollowJson;
 use super::organizations::model::OrganizationJson;
 use super::refs::UserJson;
@@ -49,3 +50,18 @@ page_schema!(
     /// A page of contact points; their model arrives with the contact points area.
     ContactPointPage, Value, Vec<Object>
 );
+
+/// A page of v2 search results with their facets.
+#[allow(dead_code)] // describes the envelope in the OpenAPI document only
+#[derive(utoipa::ToSchema)]
+pub struct DatasetSearchPage {
+    pub data: Vec<DatasetV2>,
+    /// Per facet, `[{"name": "all", "count": n}, {"name": value, "count": n}, …]`
+    #[schema(value_type = Object)]
+    pub facets: Value,
+    pub page: i64,
+    pub page_size: i64,
+    pub total: i64,
+    pub next_page: Option<String>,
+    pub previous_page: Option<String>,
+}

@@ -264,9 +264,52 @@ async fn swagger_and_offline_docs_page_are_served(backend: Backend) {
     assert!(r.body.len() > 100_000);
 }
 
+async fn v2_swagger_lists_the_search_with_its_parameters(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let r = t.get("/api/2/swagger.json", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.json["openapi"], "3.1.0");
+    assert_eq!(r.json["servers"][0]["url"], "/api/2");
+    let search = &r.json["paths"]["/datasets/search/"]["get"];
+    assert_eq!(search["operationId"], "search_datasets");
+    let params: Vec<&str> = search["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .map(|p| p["name"].as_str().expect("a name"))
+        .collect();
+    for name in [
+        "q",
+        "tag",
+        "format",
+        "organization",
+        "sort",
+        "page",
+        "page_size",
+    ] {
+        assert!(params.contains(&name), "{name} is missing from {params:?}");
+    }
+    let page = &search["responses"]["200"]["content"]["application/json"]["schema"]["$ref"];
+    assert_eq!(page, "#/components/schemas/DatasetSearchPage");
+    let schemas = &r.json["components"]["schemas"];
+    assert!(schemas["DatasetSearchPage"]["properties"]["facets"].is_object());
+    // The v2 dataset links to its resources instead of embedding them.
+    assert!(schemas["Dataset"]["properties"]["resources"]["properties"]["href"].is_object());
+    // /api/1/ keeps its own document.
+    let v1 = t.get("/api/1/swagger.json", None).await;
+    assert!(v1.json["paths"]["/datasets/search/"].is_null());
+    let r = t.get("/api/2/", None).await;
+    assert!(r.status.is_redirection());
+    let r = t.get("/api/2/docs/", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(String::from_utf8_lossy(&r.body).contains("swagger-ui"));
+}
+
 both!(
     nul_characters_are_refused_not_stored,
     swagger_and_offline_docs_page_are_served,
+    v2_swagger_lists_the_search_with_its_parameters,
     invalid_api_key_is_401_with_challenge,
     deleted_users_key_no_longer_works,
     malformed_json_is_400,

@@ -16,6 +16,7 @@ pub mod reference;
 pub mod resources;
 pub mod search;
 pub mod uploads;
+pub mod v2_model;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;

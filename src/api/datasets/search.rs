@@ -8,12 +8,15 @@ use axum::extract::State;
 use axum::http::Uri;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::IntoParams;
 
 use super::lists::{date_range, repeated, tags_of, viewer};
 use super::model::dataset_jsons_with;
+use super::v2_model::v2_dataset;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiQuery, Auth};
 use crate::api::organizations::{check_choice, check_flag, check_sort};
+use crate::api::pages::DatasetSearchPage;
 use crate::api::pagination::{Envelope, Pagination};
 use crate::api::state::AppState;
 use crate::domain::dataset::{BADGE_KINDS as DATASET_BADGES, Dataset};
@@ -153,24 +156,40 @@ async fn run(
 
 /// Query of `GET /api/2/datasets/search/`; `tag`, `format`, `schema` and `granularity` may
 /// repeat and are read apart.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
+    /// The search query
     pub q: Option<String>,
+    /// pivotal-data, spd, inspire, hvd, sl or sr
     pub badge: Option<String>,
     pub organization: Option<String>,
+    /// public-service, certified, association, company or local-authority
     pub organization_badge: Option<String>,
     pub owner: Option<String>,
     pub license: Option<String>,
     pub geozone: Option<String>,
+    /// A date range expressed as start-end where both dates are in iso format (ie.
+    /// YYYY-MM-DD-YYYY-MM-DD)
     pub temporal_coverage: Option<String>,
+    #[param(value_type = Option<bool>)]
     pub featured: Option<String>,
     pub topic: Option<String>,
     pub access_type: Option<String>,
+    /// tabular, machine_readable, geographical, documents or other
     pub format_family: Option<String>,
+    /// local-authority, public-service, company, user, not-specified or association
     pub producer_type: Option<String>,
+    /// last_30_days, last_12_months or last_3_years
     pub last_update_range: Option<String>,
+    /// The field (and direction) on which sorting apply: created, last_update, reuses,
+    /// followers or views, each optionally prefixed with `-`; relevance when absent
     pub sort: Option<String>,
+    /// The page to display
+    #[param(value_type = Option<i64>)]
     pub page: Option<String>,
+    /// The page size
+    #[param(value_type = Option<i64>)]
     pub page_size: Option<String>,
     pub organization_name: Option<String>,
 }
@@ -280,6 +299,14 @@ pub struct SearchEnvelope {
 
 /// Full-text search over public datasets with filters, sorts and facets (each facet counted
 /// with every other filter applied).
+#[utoipa::path(get, path = "/datasets/search/", operation_id = "search_datasets", tag = "datasets",
+    params(
+        ("tag" = Option<Vec<String>>, Query, description = "Only datasets with all these tags"),
+        ("format" = Option<Vec<String>>, Query, description = "Only datasets with a resource in one of these formats"),
+        ("schema" = Option<Vec<String>>, Query, description = "Only datasets with a resource following one of these schemas"),
+        ("granularity" = Option<Vec<String>>, Query, description = "Only datasets of one of these spatial granularities"),
+        SearchQuery),
+    responses((status = 200, body = DatasetSearchPage), (status = 400), (status = 503)))]
 pub async fn search_datasets(
     State(app): State<AppState>,
     auth: Auth,
@@ -323,37 +350,6 @@ pub async fn search_datasets(
         page,
         facets: facets_json(found.facets.unwrap_or_default()),
     }))
-}
-
-/// The v2 form of a dataset: resources and community resources as links.
-fn v2_dataset(
-    app: &AppState,
-    json: super::model::DatasetJson,
-    d: &Dataset,
-    community: i64,
-) -> ApiResult<Value> {
-    let mut value = serde_json::to_value(json).map_err(|e| ApiError::Internal(e.to_string()))?;
-    if let Some(object) = value.as_object_mut() {
-        object.insert(
-            "resources".into(),
-            json!({
-                "rel": "subsection",
-                "href": format!("{}/api/2/datasets/{}/resources/?page=1&page_size=50", app.settings.base_url, d.id),
-                "type": "GET",
-                "total": d.counters.resources,
-            }),
-        );
-        object.insert(
-            "community_resources".into(),
-            json!({
-                "rel": "subsection",
-                "href": app.api_url(&format!("/datasets/community_resources/?dataset={}&page=1&page_size=50", d.id)),
-                "type": "GET",
-                "total": community,
-            }),
-        );
-    }
-    Ok(value)
 }
 
 /// `{"tag": [{"name": "all", "count": n}, {"name": "transport", "count": 12}, …], …}`.
