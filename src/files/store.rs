@@ -1,14 +1,13 @@
 //! The file store: objects under a directory, written to a staging file first and moved into
 //! place whole, so a reader never sees a half-written object.
 
-use std::io::SeekFrom;
 use std::path::{Component, Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use futures_util::{Stream, StreamExt};
 use sha1::{Digest, Sha1};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncSeek, AsyncWriteExt};
 
 use super::FileError;
 
@@ -34,23 +33,6 @@ pub struct FileMeta {
     pub content_type: String,
     /// Modification time, seconds since the epoch.
     pub modified: i64,
-}
-
-/// A satisfiable byte range `start..=end` of an object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ByteRange {
-    pub start: u64,
-    pub end: u64,
-}
-
-impl ByteRange {
-    pub fn len(&self) -> u64 {
-        self.end - self.start + 1
-    }
-
-    pub fn is_empty(&self) -> bool {
-        false
-    }
 }
 
 /// A file being written into the staging area, hashed (SHA-1) and counted as it goes.
@@ -297,16 +279,22 @@ impl FileStore {
         }
     }
 
-    /// A reader over a stored object (or one byte range of it), with its metadata.
+    /// A stored object opened for reading, with its metadata. The reader seeks, so the byte
+    /// ranges of one response all come from this one version of the object.
     pub async fn open(
         &self,
         key: &str,
-        range: Option<ByteRange>,
-    ) -> Result<Option<(FileMeta, impl AsyncRead + Send + 'static)>, FileError> {
+    ) -> Result<
+        Option<(
+            FileMeta,
+            impl AsyncRead + AsyncSeek + Unpin + Send + 'static,
+        )>,
+        FileError,
+    > {
         let Some(path) = self.path_of(key) else {
             return Ok(None);
         };
-        let mut file = match tokio::fs::File::open(&path).await {
+        let file = match tokio::fs::File::open(&path).await {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e.into()),
@@ -315,15 +303,7 @@ impl FileStore {
         if !meta.is_file() {
             return Ok(None);
         }
-        let meta = file_meta(&path, &meta);
-        let length = match range {
-            Some(range) => {
-                file.seek(SeekFrom::Start(range.start)).await?;
-                range.len()
-            }
-            None => meta.size,
-        };
-        Ok(Some((meta, file.take(length))))
+        Ok(Some((file_meta(&path, &meta), file)))
     }
 
     /// The whole content of a stored object, or `None` if there is none. For small files

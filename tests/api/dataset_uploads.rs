@@ -22,7 +22,7 @@ fn with_key(mut request: Request<Body>, key: Option<&str>) -> Request<Body> {
     request
 }
 
-async fn upload(
+pub async fn upload(
     t: &TestApp,
     path: &str,
     key: Option<&str>,
@@ -44,13 +44,13 @@ fn sha1_hex(bytes: &[u8]) -> String {
 }
 
 /// The router path of a public file URL.
-fn local(url: &str) -> String {
+pub fn local(url: &str) -> String {
     url.strip_prefix(BASE_URL)
         .expect("a URL of this server")
         .to_owned()
 }
 
-fn csv(rows: usize) -> Vec<u8> {
+pub fn csv(rows: usize) -> Vec<u8> {
     let mut out = b"id;name;value\n".to_vec();
     for i in 0..rows {
         out.extend_from_slice(format!("{i};name {i};{}\n", i * 7).as_bytes());
