@@ -5,6 +5,7 @@ pub mod error;
 pub mod extract;
 pub mod followers;
 pub mod images;
+pub mod indexed;
 pub mod mask;
 pub mod me;
 pub mod middleware;
@@ -17,6 +18,7 @@ pub mod ratelimit;
 pub mod refs;
 pub mod site;
 pub mod state;
+pub mod tags;
 pub mod users;
 
 use axum::Router;
@@ -38,6 +40,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(organizations::routes())
         .merge(datasets::reference::routes())
         .merge(datasets::routes())
+        .merge(tags::routes())
 }
 
 /// The contract operations (`METHOD /path` as in uData's Swagger) this build serves; the
@@ -50,6 +53,7 @@ pub fn delivered_operations() -> Vec<&'static str> {
         organizations::OPERATIONS,
         datasets::reference::OPERATIONS,
         datasets::OPERATIONS,
+        tags::OPERATIONS,
     ]
     .concat()
 }
@@ -72,7 +76,12 @@ pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
 
 /// The `/api/2/` routes: Plateau serves its searches there (uData's v2 search endpoints).
 pub fn api2_routes() -> Router<AppState> {
-    Router::new().route("/datasets/search/", get(datasets::search::search_datasets))
+    Router::new()
+        .route("/datasets/search/", get(datasets::search::search_datasets))
+        .route(
+            "/organizations/search/",
+            get(organizations::search::search_organizations),
+        )
 }
 
 /// The middleware every API request goes through.
