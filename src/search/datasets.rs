@@ -12,7 +12,7 @@ use tantivy::{Order, Searcher, TantivyDocument, Term};
 
 use super::collect::{FacetCollector, FacetCounts, top_values};
 use super::index::{IndexError, IndexResult, KindIndex};
-use super::query::{Visibility, any_of, constant, flag, range, text_query, word_prefixes};
+use super::query::{Visibility, any_of, constant, flag, range, text_query, typed_words};
 use super::rank::{Ranking, SortField, ids_of, top_docs};
 use super::{Facet, SearchPage, analysis, values};
 use crate::domain::dataset::Dataset;
@@ -479,11 +479,11 @@ fn visibility(schema: &Schema, visibility: &Visibility) -> Option<Box<dyn Query>
     Some(Box::new(BooleanQuery::new(visible)))
 }
 
-/// Public datasets whose title or acronym has words starting with each word of `q` (the last
-/// one may be incomplete), most followed first: `/datasets/suggest/`.
+/// Public datasets whose title or acronym has every word of `q`, the last one
+/// maybe incomplete, most followed first: `/datasets/suggest/`.
 pub fn suggest(index: &KindIndex, q: &str, size: usize) -> IndexResult<Vec<String>> {
     let schema = &index.schema;
-    let Some(words) = word_prefixes(field(schema, "title_words"), q) else {
+    let Some(words) = typed_words(field(schema, "title_words"), q) else {
         return Ok(Vec::new());
     };
     let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];

@@ -11,7 +11,7 @@ use tantivy::{Order, TantivyDocument};
 
 use super::collect::{FacetCollector, top_values};
 use super::index::{IndexError, IndexResult, KindIndex};
-use super::query::{any_of, constant, text_query, word_prefixes};
+use super::query::{any_of, constant, text_query, typed_words};
 use super::rank::{Ranking, SortField, ids_of, top_docs};
 use super::{Facet, SearchPage, analysis};
 use crate::domain::organization::Organization;
@@ -272,10 +272,10 @@ pub fn search(
     })
 }
 
-/// Organizations whose name or acronym has words starting with each word of `q` (the last
-/// one may be incomplete), most followed first: `/organizations/suggest/`.
+/// Organizations whose name or acronym has every word of `q`, the last one
+/// maybe incomplete, most followed first: `/organizations/suggest/`.
 pub fn suggest(index: &KindIndex, q: &str, size: usize) -> IndexResult<Vec<String>> {
-    let Some(words) = word_prefixes(field(&index.schema, "name_words"), q) else {
+    let Some(words) = typed_words(field(&index.schema, "name_words"), q) else {
         return Ok(Vec::new());
     };
     let searcher = index.searcher();

@@ -122,15 +122,19 @@ pub fn range(field: Field, from: Option<i64>, to: Option<i64>) -> Box<dyn Query>
     Box::new(RangeQuery::new(bound(from), bound(to)))
 }
 
-/// Documents whose `field` (analysed by [`analysis::FOLDED`]) has, for each word of `q`, a word
-/// starting with it: what suggestions match as the user types. `None` when `q` has no word.
-pub fn word_prefixes(field: Field, q: &str) -> Option<Box<dyn Query>> {
-    let words: Vec<(Occur, Box<dyn Query>)> = analysis::folded_terms(q)
+/// Documents whose `field` (analysed by [`analysis::FOLDED`]) has every word of `q`, the last
+/// one as a prefix: what suggestions match as the user types. `None` when `q` has no word.
+pub fn typed_words(field: Field, q: &str) -> Option<Box<dyn Query>> {
+    let words = analysis::folded_terms(q);
+    let (last, complete) = words.split_last()?;
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = complete
         .iter()
         .map(|word| {
-            let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(field, word), 0, false);
-            (Occur::Must, constant(Box::new(prefix)))
+            let term = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::Basic);
+            (Occur::Must, constant(Box::new(term)))
         })
         .collect();
-    (!words.is_empty()).then(|| Box::new(BooleanQuery::new(words)) as Box<dyn Query>)
+    let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(field, last), 0, false);
+    parts.push((Occur::Must, constant(Box::new(prefix))));
+    Some(Box::new(BooleanQuery::new(parts)))
 }

@@ -9,7 +9,7 @@ use tantivy::{Order, TantivyDocument};
 
 use super::analysis;
 use super::index::{IndexError, IndexResult, KindIndex};
-use super::query::word_prefixes;
+use super::query::typed_words;
 use super::rank::{Ranking, ids_of, top_docs};
 use crate::domain::user::User;
 
@@ -46,16 +46,14 @@ pub fn document(schema: &Schema, user: &User) -> TantivyDocument {
     doc.add_text(f("id"), &user.id);
     doc.add_text(f("name_words"), &user.first_name);
     doc.add_text(f("name_words"), &user.last_name);
-    // The slug holds the name as the user first chose it (it survives a rename).
-    doc.add_text(f("name_words"), &user.slug);
     doc.add_i64(f("created"), user.since);
     doc
 }
 
-/// Users whose name has words starting with each word of `q` (the last one may be
-/// incomplete), newest first: `/users/suggest/`.
+/// Users whose name has every word of `q`, the last one maybe incomplete, newest first:
+/// `/users/suggest/`.
 pub fn suggest(index: &KindIndex, q: &str, size: usize) -> IndexResult<Vec<String>> {
-    let Some(words) = word_prefixes(field(&index.schema, "name_words"), q) else {
+    let Some(words) = typed_words(field(&index.schema, "name_words"), q) else {
         return Ok(Vec::new());
     };
     let searcher = index.searcher();

@@ -91,8 +91,8 @@ pub async fn org_roles() -> Json<Vec<OrganizationRole>> {
     )
 }
 
-/// Organizations whose name or acronym has words starting with those of `q` (accents and
-/// case aside), most followed first.
+/// Organizations whose name or acronym has every word of `q`, the last one maybe incomplete
+/// (accents and case aside), most followed first.
 #[utoipa::path(get, path = "/organizations/suggest/", operation_id = "suggest_organizations", tag = "organizations",
     params(SuggestQuery),
     responses((status = 200, body = Vec<OrganizationSuggestion>), (status = 400)))]

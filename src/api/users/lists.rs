@@ -35,8 +35,8 @@ pub async fn user_roles() -> Json<Vec<UserRole>> {
     )
 }
 
-/// Users whose name has words starting with those of `q` (accents and case aside), newest
-/// first (deleted accounts excluded).
+/// Users whose name has every word of `q`, the last one maybe incomplete (accents and case
+/// aside), newest first (deleted accounts excluded).
 #[utoipa::path(get, path = "/users/suggest/", operation_id = "suggest_users", tag = "users",
     params(SuggestQuery),
     responses((status = 200, body = Vec<UserSuggestion>), (status = 400)))]
