@@ -5,6 +5,7 @@ pub mod error;
 pub mod extract;
 pub mod followers;
 pub mod images;
+pub mod indexed;
 pub mod mask;
 pub mod me;
 pub mod middleware;
@@ -17,6 +18,7 @@ pub mod ratelimit;
 pub mod refs;
 pub mod site;
 pub mod state;
+pub mod tags;
 pub mod users;
 
 use axum::Router;
@@ -38,6 +40,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(organizations::routes())
         .merge(datasets::reference::routes())
         .merge(datasets::routes())
+        .merge(tags::routes())
 }
 
 /// The contract operations (`METHOD /path` as in uData's Swagger) this build serves; the
@@ -50,6 +53,7 @@ pub fn delivered_operations() -> Vec<&'static str> {
         organizations::OPERATIONS,
         datasets::reference::OPERATIONS,
         datasets::OPERATIONS,
+        tags::OPERATIONS,
     ]
     .concat()
 }
@@ -75,6 +79,7 @@ pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
 pub fn api2_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::base(&openapi::V2))
         .routes(routes!(datasets::search::search_datasets))
+        .routes(routes!(organizations::search::search_organizations))
 }
 
 /// The middleware every API request goes through.

@@ -51,7 +51,22 @@ page_schema!(
     ContactPointPage, Value, Vec<Object>
 );
 
-/// A page of v2 search results with their facets.
+/// A page of v2 organization search results with their facets.
+#[allow(dead_code)] // describes the envelope in the OpenAPI document only
+#[derive(utoipa::ToSchema)]
+pub struct OrganizationSearchPage {
+    pub data: Vec<OrganizationJson>,
+    /// Per facet, `[{"name": "all", "count": n}, {"name": value, "count": n}, …]`
+    #[schema(value_type = Object)]
+    pub facets: Value,
+    pub page: i64,
+    pub page_size: i64,
+    pub total: i64,
+    pub next_page: Option<String>,
+    pub previous_page: Option<String>,
+}
+
+/// A page of v2 dataset search results with their facets.
 #[allow(dead_code)] // describes the envelope in the OpenAPI document only
 #[derive(utoipa::ToSchema)]
 pub struct DatasetSearchPage {

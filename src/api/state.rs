@@ -68,11 +68,6 @@ impl Deref for AppState {
 }
 
 impl App {
-    /// The search indexes, when they hold every dataset.
-    pub fn dataset_search(&self) -> Option<&Search> {
-        self.search.as_deref().filter(|s| s.datasets_ready())
-    }
-
     /// Absolute URL of an API path (`/organizations/x/` → `<base>/api/1/organizations/x/`).
     pub fn api_url(&self, path: &str) -> String {
         format!("{}/api/1{path}", self.settings.base_url)

@@ -59,24 +59,36 @@ pub async fn run(command: IndexCommand) -> anyhow::Result<()> {
         IndexCommand::Rebuild(args) => {
             let search = open(&args.storage).await?;
             let bar = ProgressBar::new(0).with_style(
-                ProgressStyle::with_template(
-                    "{msg} [{bar:40}] {pos}/{len} datasets ({per_sec}, eta {eta})",
-                )
-                .expect("a valid template")
-                .progress_chars("=> "),
+                ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, eta {eta})")
+                    .expect("a valid template")
+                    .progress_chars("=> "),
             );
-            bar.set_message("indexing");
             let started = Instant::now();
+            let indexed = parking_lot::Mutex::new(Vec::<(String, u64)>::new());
             search
-                .rebuild(&|done, total| {
+                .rebuild(&|kind, done, total| {
+                    let mut indexed = indexed.lock();
+                    match indexed.last_mut() {
+                        Some((last, count)) if last == kind => *count = done,
+                        _ => {
+                            indexed.push((kind.to_owned(), done));
+                            bar.reset();
+                            bar.set_message(format!("indexing {kind}s"));
+                        }
+                    }
                     bar.set_length(total);
                     bar.set_position(done);
                 })
                 .await?;
             bar.finish_and_clear();
+            let counts: Vec<String> = indexed
+                .into_inner()
+                .iter()
+                .map(|(kind, count)| format!("{count} {kind}s"))
+                .collect();
             println!(
-                "indexed {} datasets in {:.1} s",
-                bar.position(),
+                "indexed {} in {:.1} s",
+                counts.join(", "),
                 started.elapsed().as_secs_f64()
             );
             Ok(())
@@ -88,7 +100,7 @@ pub async fn run(command: IndexCommand) -> anyhow::Result<()> {
 async fn bench(args: BenchArgs) -> anyhow::Result<()> {
     let search = open(&args.storage).await?;
     anyhow::ensure!(
-        search.datasets_ready(),
+        search.datasets.is_ready(),
         "the index is not built: run `plateau index rebuild` first"
     );
     let text = std::fs::read_to_string(&args.queries)

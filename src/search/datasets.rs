@@ -3,23 +3,25 @@
 
 use std::collections::HashMap;
 
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::collector::Count;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{Order, Searcher, TantivyDocument, Term};
 
 use super::collect::{FacetCollector, FacetCounts, top_values};
-use super::index::{IndexResult, KindIndex};
-use super::query::{Visibility, any_of, constant, text_query};
-use super::{Facet, SearchPage, analysis};
+use super::index::{IndexError, IndexResult, KindIndex};
+use super::query::{Visibility, any_of, constant, flag, range, text_query, typed_words};
+use super::rank::{Ranking, SortField, ids_of, top_docs};
+use super::{Facet, SearchPage, analysis, values};
 use crate::domain::dataset::Dataset;
 use crate::domain::organization::Organization;
 use crate::domain::resource::Resource;
 use crate::domain::time::Micros;
 
 /// Bump when the fields or the document change: indexes of another version are rebuilt.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 pub const KIND: &str = "dataset";
 
 /// uData indexes the ids and titles of at most this many resources per dataset.
@@ -35,6 +37,8 @@ const TEXT_FIELDS: &[(&str, f32)] = &[
     ("organization_name", 8.0),
     ("resource_titles", 5.0),
 ];
+/// Values of public datasets suggested by word prefix (see `values.rs`).
+const SUGGESTED: &[&str] = &["suggest_tag", "suggest_format", "suggest_mime"];
 /// Fields whose typos are forgiven.
 const FUZZY_FIELDS: &[&str] = &["title", "organization_name"];
 
@@ -98,6 +102,9 @@ pub fn schema() -> Schema {
                 .set_index_option(IndexRecordOption::Basic),
         ),
     );
+    for name in SUGGESTED {
+        builder.add_text_field(name, STRING);
+    }
     for name in FLAGS {
         builder.add_bool_field(name, INDEXED | FAST);
     }
@@ -202,6 +209,22 @@ pub fn document(schema: &Schema, d: &Dataset, related: &Related) -> TantivyDocum
     }
     for format in &formats {
         doc.add_text(f("format"), format);
+    }
+    if is_public(d) {
+        for tag in &d.tags {
+            values::add(&mut doc, f("suggest_tag"), tag);
+        }
+        for format in &formats {
+            values::add(&mut doc, f("suggest_format"), format);
+        }
+        let mut mimes: Vec<&str> = Vec::new();
+        for mime in related.resources.iter().filter_map(|r| r.mime.as_deref()) {
+            let mime = mime.trim();
+            if !mimes.contains(&mime) {
+                mimes.push(mime);
+                values::add(&mut doc, f("suggest_mime"), mime);
+            }
+        }
     }
     if families.is_empty() {
         families.push("other");
@@ -424,20 +447,9 @@ impl DatasetQuery {
     }
 }
 
-fn flag(field: Field, value: bool) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_bool(field, value),
-        IndexRecordOption::Basic,
-    ))
-}
-
-fn range(field: Field, from: Option<i64>, to: Option<i64>) -> Box<dyn Query> {
-    use std::ops::Bound;
-    let bound = |v: Option<i64>| match v {
-        Some(v) => Bound::Included(Term::from_field_i64(field, v)),
-        None => Bound::Unbounded,
-    };
-    Box::new(RangeQuery::new(bound(from), bound(to)))
+/// Whether everybody may see `d`.
+fn is_public(d: &Dataset) -> bool {
+    !d.private && d.deleted.is_none() && d.archived.is_none()
 }
 
 /// Who may see private, deleted and archived datasets: everybody sees the others.
@@ -467,42 +479,46 @@ fn visibility(schema: &Schema, visibility: &Visibility) -> Option<Box<dyn Query>
     Some(Box::new(BooleanQuery::new(visible)))
 }
 
-/// Public datasets whose title or acronym has words starting with each word of `q` (the last
-/// one may be incomplete), most followed first: `/datasets/suggest/`.
+/// Public datasets whose title or acronym has every word of `q`, the last one
+/// maybe incomplete, most followed first: `/datasets/suggest/`.
 pub fn suggest(index: &KindIndex, q: &str, size: usize) -> IndexResult<Vec<String>> {
-    use tantivy::query::FuzzyTermQuery;
     let schema = &index.schema;
-    let words = analysis::folded_terms(q);
-    if words.is_empty() {
+    let Some(words) = typed_words(field(schema, "title_words"), q) else {
         return Ok(Vec::new());
-    }
-    let field_words = field(schema, "title_words");
-    let mut parts: Vec<(Occur, Box<dyn Query>)> = words
-        .iter()
-        .map(|word| {
-            let prefix =
-                FuzzyTermQuery::new_prefix(Term::from_field_text(field_words, word), 0, false);
-            (Occur::Must, constant(Box::new(prefix)))
-        })
-        .collect();
+    };
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, words)];
     if let Some(public) = visibility(schema, &Visibility::default()) {
         parts.push((Occur::Must, constant(public)));
     }
     let searcher = index.searcher();
-    let top = tantivy::collector::TopDocs::with_limit(size.max(1))
-        .order_by_fast_field::<i64>("followers", Order::Desc);
-    let docs = searcher
-        .search(&BooleanQuery::new(parts), &top)
-        .map_err(index_err)?;
-    let addresses: Vec<DocAddress> = docs.into_iter().map(|(_, a)| a).collect();
+    let (addresses, _) = top_docs(
+        &searcher,
+        &BooleanQuery::new(parts),
+        Ranking::Number("followers", Order::Desc),
+        0,
+        size,
+        Count,
+    )
+    .map_err(index_err)?;
     ids_of(&searcher, &addresses).map_err(index_err)
+}
+
+/// Tags, resource formats or resource mime types (`field`: `suggest_tag`, `suggest_format`,
+/// `suggest_mime`) of public datasets with a word starting with `q`.
+pub fn suggest_values(
+    index: &KindIndex,
+    field_name: &str,
+    q: &str,
+    size: usize,
+) -> IndexResult<Vec<String>> {
+    values::suggest(&index.searcher(), field(&index.schema, field_name), q, size).map_err(index_err)
 }
 
 /// Whether a list may show `d` to this caller: the rule the index applies, checked again on
 /// the stored dataset in case it changed since it was indexed.
 pub fn may_list(visibility: &Visibility, d: &Dataset) -> bool {
     visibility.sysadmin
-        || (!d.private && d.deleted.is_none() && d.archived.is_none())
+        || is_public(d)
         || (d.owner.is_some() && d.owner == visibility.user_id)
         || d.organization
             .as_ref()
@@ -517,6 +533,20 @@ pub struct Request<'a> {
     pub limit: usize,
     pub facets: bool,
     pub now: Micros,
+}
+
+/// The sort keys of dataset searches and the fields they order by.
+const SORTS: &[(&str, SortField)] = &[
+    ("title", SortField::Text("title_sort")),
+    ("created", SortField::Number("created")),
+    ("last_update", SortField::Number("last_update")),
+    ("reuses", SortField::Number("reuses")),
+    ("followers", SortField::Number("followers")),
+    ("views", SortField::Number("views")),
+];
+
+fn index_err(e: tantivy::TantivyError) -> IndexError {
+    IndexError::tantivy(KIND, e)
 }
 
 /// Runs a dataset search.
@@ -557,7 +587,21 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
     let query = build(None);
     // The page, the total and the facets whose filter is not in use come from one pass.
     let shared = shared_facets(&clauses, request);
-    let (addresses, counts) = top_docs(&searcher, &*query, request, text.is_some(), shared)?;
+    let default = if text.is_some() {
+        Ranking::Relevance
+    } else {
+        Ranking::Number("created", Order::Desc)
+    };
+    let ranking = Ranking::of_sort(request.query.sort.as_deref(), SORTS, default);
+    let (addresses, counts) = top_docs(
+        &searcher,
+        &*query,
+        ranking,
+        request.offset,
+        request.limit,
+        shared,
+    )
+    .map_err(index_err)?;
     let total = counts.total;
     let ids = ids_of(&searcher, &addresses).map_err(index_err)?;
     let facets = if request.facets {
@@ -568,127 +612,6 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
     Ok(SearchPage { ids, total, facets })
 }
 
-fn index_err(e: tantivy::TantivyError) -> super::index::IndexError {
-    super::index::IndexError {
-        kind: KIND,
-        message: e.to_string(),
-    }
-}
-
-/// The requested page of matching documents, and how many match.
-fn top_docs(
-    searcher: &Searcher,
-    query: &dyn Query,
-    request: &Request,
-    relevance: bool,
-    shared: FacetCollector,
-) -> IndexResult<(Vec<DocAddress>, FacetCounts)> {
-    use tantivy::collector::TopDocs;
-    let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
-    let sort = request.query.sort.as_deref();
-    let (field, order) = match sort {
-        Some(sort) => match sort.strip_prefix('-') {
-            Some(name) => (name, Order::Desc),
-            None => (sort, Order::Asc),
-        },
-        None if relevance => ("", Order::Desc),
-        None => ("created", Order::Desc),
-    };
-    let field = match field {
-        "created" | "last_update" | "reuses" | "followers" | "views" | "title" | "" => field,
-        _ => "created",
-    };
-    let (addresses, counts): (Vec<DocAddress>, FacetCounts) = match field {
-        "" => {
-            let collector = top.tweak_score(popularity);
-            let (docs, counts) = searcher
-                .search(query, &(collector, shared))
-                .map_err(index_err)?;
-            (docs.into_iter().map(|(_, a)| a).collect(), counts)
-        }
-        "title" => {
-            let collector = top.order_by_string_fast_field("title_sort", order);
-            let (docs, counts) = searcher
-                .search(query, &(collector, shared))
-                .map_err(index_err)?;
-            (docs.into_iter().map(|(_, a)| a).collect(), counts)
-        }
-        name => {
-            let collector = top.order_by_fast_field::<i64>(name, order);
-            let (docs, counts) = searcher
-                .search(query, &(collector, shared))
-                .map_err(index_err)?;
-            (docs.into_iter().map(|(_, a)| a).collect(), counts)
-        }
-    };
-    let addresses = if request.limit == 0 {
-        Vec::new()
-    } else {
-        addresses
-    };
-    Ok((addresses, counts))
-}
-
-/// Relevance tweaked by popularity as uData's search service does (public service, followers,
-/// views, featured), damped so that a better text match still wins.
-fn popularity(
-    segment: &tantivy::SegmentReader,
-) -> impl Fn(tantivy::DocId, tantivy::Score) -> tantivy::Score + use<> {
-    let fast = segment.fast_fields();
-    let number = |name: &str| fast.i64(name).ok().map(|c| c.first_or_default_col(0));
-    let flag = |name: &str| fast.bool(name).ok().map(|c| c.first_or_default_col(false));
-    let followers = number("followers");
-    let views = number("views");
-    let public_service = flag("public_service");
-    let featured = flag("featured");
-    move |doc, score| {
-        let count = |c: &Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<i64>>>| {
-            c.as_ref()
-                .map_or(0.0, |c| (c.get_val(doc).max(0) as f32).ln_1p())
-        };
-        let set = |c: &Option<std::sync::Arc<dyn tantivy::columnar::ColumnValues<bool>>>| {
-            c.as_ref().is_some_and(|c| c.get_val(doc))
-        };
-        let mut boost = 1.0 + 0.02 * count(&followers) + 0.01 * count(&views);
-        if set(&public_service) {
-            boost += 0.1;
-        }
-        if set(&featured) {
-            boost += 0.05;
-        }
-        score * boost
-    }
-}
-
-/// The ids of documents, in the order of `addresses`: one dictionary sweep per segment.
-fn ids_of(searcher: &Searcher, addresses: &[DocAddress]) -> tantivy::Result<Vec<String>> {
-    let mut ids: Vec<Option<String>> = vec![None; addresses.len()];
-    let mut segments: Vec<u32> = addresses.iter().map(|a| a.segment_ord).collect();
-    segments.sort_unstable();
-    segments.dedup();
-    for segment in segments {
-        let Some(column) = searcher.segment_reader(segment).fast_fields().str("id")? else {
-            continue;
-        };
-        let mut wanted: Vec<(u64, usize)> = addresses
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.segment_ord == segment)
-            .filter_map(|(i, a)| column.ords().first(a.doc_id).map(|ord| (ord, i)))
-            .collect();
-        wanted.sort_unstable();
-        let ords: Vec<u64> = wanted.iter().map(|(ord, _)| *ord).collect();
-        let mut slots = wanted.iter().map(|(_, i)| *i);
-        column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-            if let Some(i) = slots.next() {
-                ids[i] = Some(String::from_utf8_lossy(bytes).into_owned());
-            }
-        })?;
-    }
-    Ok(ids.into_iter().flatten().collect())
-}
-
-/// Counts per facet value, each facet with every filter applied but its own.
 /// The lower bounds of the `last_update` facet's ranges.
 fn last_update_bounds(now: Micros) -> Vec<i64> {
     let day = 86_400 * 1_000_000;
@@ -800,4 +723,27 @@ fn facets(
             .collect(),
     });
     Ok(facets)
+}
+
+/// The organizations the index holds for these datasets (what they were when last indexed).
+pub fn organizations_of(index: &KindIndex, ids: &[String]) -> IndexResult<Vec<String>> {
+    let Some(query) = any_of(field(&index.schema, "id"), ids) else {
+        return Ok(Vec::new());
+    };
+    let counts = index
+        .searcher()
+        .search(
+            &*query,
+            &FacetCollector {
+                fields: vec!["organization"],
+                range_field: "last_update",
+                ranges: Vec::new(),
+            },
+        )
+        .map_err(index_err)?;
+    Ok(counts
+        .terms
+        .into_iter()
+        .flat_map(|values| values.into_keys())
+        .collect())
 }

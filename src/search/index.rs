@@ -36,6 +36,16 @@ pub struct IndexError {
 
 pub type IndexResult<T> = Result<T, IndexError>;
 
+impl IndexError {
+    /// A tantivy error in the index of `kind`.
+    pub fn tantivy(kind: &'static str, e: tantivy::TantivyError) -> IndexError {
+        IndexError {
+            kind,
+            message: e.to_string(),
+        }
+    }
+}
+
 /// A kind's index, open for reading and writing.
 pub struct KindIndex {
     pub kind: &'static str,
@@ -126,10 +136,12 @@ impl KindIndex {
         &self.dir
     }
 
-    /// Replaces the documents of `id` by `doc` (or removes them when `doc` is `None`).
-    pub fn put(&self, id_term: Term, doc: Option<TantivyDocument>) -> IndexResult<()> {
+    /// Replaces the documents of `id` (the keyword field every kind has) by `doc`, or
+    /// removes them when `doc` is `None`.
+    pub fn put(&self, id: &str, doc: Option<TantivyDocument>) -> IndexResult<()> {
+        let field = self.schema.get_field("id").map_err(|e| self.err(e))?;
         let writer = self.writer.lock();
-        writer.delete_term(id_term);
+        writer.delete_term(Term::from_field_text(field, id));
         if let Some(doc) = doc {
             writer.add_document(doc).map_err(|e| self.err(e))?;
         }

@@ -5,54 +5,47 @@
 //! such gaps and reads them again until they appear or are old enough to be rollbacks; the
 //! position saved in the index stops before the oldest open gap, so a restart re-reads it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::feeds::{Documents, FEEDS, Feed, store_err};
 use super::index::{IndexError, IndexResult};
-use super::{POLL, Search, datasets};
-use crate::domain::dataset::Dataset;
-use crate::domain::organization::Organization;
-use crate::domain::resource::Resource;
-use crate::store::{Change, Store, StoreError};
+use super::{POLL, Search};
 
-/// Changes read per step.
+/// Changes read per step, and objects loaded per store read.
 const BATCH: i64 = 1000;
-/// Datasets read per rebuild step.
-const REBUILD_BATCH: i64 = 1000;
 /// A gap older than this is a rolled-back transaction.
 const GAP_PATIENCE: Duration = Duration::from_secs(10);
 
-fn store_err(e: StoreError) -> IndexError {
-    IndexError {
-        kind: "store",
-        message: e.to_string(),
-    }
-}
-
 /// The indexer task.
 pub async fn run(search: Arc<Search>) {
-    if search.datasets.needs_rebuild() {
+    for feed in FEEDS {
+        let index = feed.index(&search);
+        if !index.needs_rebuild() {
+            continue;
+        }
         let started = Instant::now();
         let last_log = parking_lot::Mutex::new(Instant::now());
-        let progress = |done: u64, total: u64| {
+        let progress = |kind: &str, done: u64, total: u64| {
             let mut last = last_log.lock();
             if last.elapsed() > Duration::from_secs(5) {
                 *last = Instant::now();
-                tracing::info!(done, total, "building the dataset search index");
+                tracing::info!(kind, done, total, "building a search index");
             }
         };
-        match rebuild(&search, &progress).await {
+        match rebuild_kind(&search, *feed, &progress).await {
             Ok(()) => tracing::info!(
+                kind = index.kind,
                 seconds = started.elapsed().as_secs_f64(),
-                "dataset search index built"
+                "search index built"
             ),
             Err(error) => {
-                tracing::error!(%error, "cannot build the search index; searches use the database meanwhile")
+                tracing::error!(%error, "cannot build a search index; its searches use the database meanwhile")
             }
         }
     }
-    let mut cursor = Cursor::new(search.datasets.seq());
+    let mut cursor = Cursor::new(search.seq());
     loop {
         match step(&search, &mut cursor).await {
             Ok(true) => continue,
@@ -140,31 +133,44 @@ async fn step(search: &Arc<Search>, cursor: &mut Cursor) -> IndexResult<bool> {
     for change in &changes {
         cursor.advance(change.seq);
     }
-    let ids = dataset_ids(store, &changes).await?;
-    if ids.is_empty() && !cursor.commit_due() {
+    // Every kind says what it touches before any index changes (the organizations of
+    // changed datasets are read from the dataset index as it was).
+    let mut touched = Vec::with_capacity(FEEDS.len());
+    for feed in FEEDS {
+        touched.push(feed.touched(search, &changes).await?);
+    }
+    let save_all = cursor.commit_due();
+    if touched.iter().all(Vec::is_empty) && !save_all {
         // Nothing indexed changes: the saved position may lag (a restart re-reads a little).
         search.applied.send_replace(cursor.last);
         return Ok(more);
     }
-    let mut orgs = HashMap::new();
-    let mut found = HashSet::new();
-    let mut loaded = Vec::new();
-    for chunk in ids.chunks(REBUILD_BATCH as usize) {
-        let datasets = store.datasets_by_ids(chunk).await.map_err(store_err)?;
-        found.extend(datasets.iter().map(|d| d.id.clone()));
-        loaded.extend(with_related(store, datasets, &mut orgs).await?);
+    let mut updates: Vec<Documents> = Vec::with_capacity(FEEDS.len());
+    for (feed, ids) in FEEDS.iter().zip(&touched) {
+        let mut documents = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(BATCH as usize) {
+            documents.extend(feed.documents(search, chunk).await?);
+        }
+        updates.push(documents);
     }
-    let gone: Vec<String> = ids.into_iter().filter(|id| !found.contains(id)).collect();
     let safe = cursor.safe();
     blocking(search, move |search| {
-        put_datasets(search, loaded)?;
-        for id in gone {
-            search.datasets.put(id_term(search, &id), None)?;
+        for (feed, documents) in FEEDS.iter().zip(updates) {
+            if documents.is_empty() && !save_all {
+                continue;
+            }
+            let index = feed.index(search);
+            for (id, document) in documents {
+                index.put(&id, document)?;
+            }
+            index.commit(safe, false)?;
         }
-        search.datasets.commit(safe, false)
+        Ok(())
     })
     .await?;
-    cursor.committed(safe);
+    if save_all {
+        cursor.committed(safe);
+    }
     search.applied.send_replace(cursor.last);
     Ok(more)
 }
@@ -178,136 +184,58 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(move || work(&search))
         .await
         .map_err(|e| IndexError {
-            kind: datasets::KIND,
+            kind: "indexer",
             message: e.to_string(),
         })?
 }
 
-/// The datasets a batch of changes touches: changed datasets, and those of changed
-/// organizations (their name and badges are in the dataset documents).
-async fn dataset_ids(store: &Store, changes: &[Change]) -> IndexResult<Vec<String>> {
-    let mut ids = Vec::new();
-    let mut seen = HashSet::new();
-    for change in changes {
-        let touched = match change.kind.as_str() {
-            "dataset" => vec![change.object_id.clone()],
-            "organization" => store
-                .dataset_ids_of_org(&change.object_id)
-                .await
-                .map_err(store_err)?,
-            _ => Vec::new(),
-        };
-        for id in touched {
-            if seen.insert(id.clone()) {
-                ids.push(id);
-            }
-        }
-    }
-    Ok(ids)
-}
-
-/// A dataset with what its document needs.
-struct Loaded {
-    dataset: Dataset,
-    resources: Vec<Resource>,
-    organization: Option<Arc<Organization>>,
-}
-
-type Orgs = HashMap<String, Option<Arc<Organization>>>;
-
-/// The resources and organizations of `datasets` (organizations cached in `orgs`).
-async fn with_related(
-    store: &Store,
-    datasets: Vec<Dataset>,
-    orgs: &mut Orgs,
-) -> IndexResult<Vec<Loaded>> {
-    let ids: Vec<String> = datasets.iter().map(|d| d.id.clone()).collect();
-    let mut resources = store.resources_of_many(&ids).await.map_err(store_err)?;
-    let missing: Vec<String> = datasets
-        .iter()
-        .filter_map(|d| d.organization.clone())
-        .filter(|id| !orgs.contains_key(id))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    if !missing.is_empty() {
-        for id in &missing {
-            orgs.insert(id.clone(), None);
-        }
-        for org in store
-            .organizations_by_ids(&missing)
-            .await
-            .map_err(store_err)?
-        {
-            orgs.insert(org.id.clone(), Some(Arc::new(org)));
-        }
-    }
-    Ok(datasets
-        .into_iter()
-        .map(|dataset| Loaded {
-            resources: resources.remove(&dataset.id).unwrap_or_default(),
-            organization: dataset
-                .organization
-                .as_ref()
-                .and_then(|id| orgs.get(id).cloned().flatten()),
-            dataset,
-        })
-        .collect())
-}
-
-fn id_term(search: &Search, id: &str) -> tantivy::Term {
-    let field = search
-        .datasets
-        .schema
-        .get_field("id")
-        .expect("datasets have an id field");
-    tantivy::Term::from_field_text(field, id)
-}
-
-fn put_datasets(search: &Search, loaded: Vec<Loaded>) -> IndexResult<()> {
-    for item in loaded {
-        let doc = datasets::document(
-            &search.datasets.schema,
-            &item.dataset,
-            &datasets::Related {
-                resources: &item.resources,
-                organization: item.organization.as_deref(),
-            },
-        );
-        search
-            .datasets
-            .put(id_term(search, &item.dataset.id), Some(doc))?;
+/// Rebuilds every index from a scan of the store, reporting `(kind, done, total)`.
+pub async fn rebuild(
+    search: &Arc<Search>,
+    progress: &(dyn Fn(&str, u64, u64) + Sync),
+) -> IndexResult<()> {
+    for feed in FEEDS {
+        rebuild_kind(search, *feed, progress).await?;
     }
     Ok(())
 }
 
-/// Rebuilds the dataset index from a scan of the store, reporting `(done, total)`.
-pub async fn rebuild(
+/// Rebuilds one kind's index from a scan of its table.
+async fn rebuild_kind(
     search: &Arc<Search>,
-    progress: &(dyn Fn(u64, u64) + Sync),
+    feed: &'static dyn Feed,
+    progress: &(dyn Fn(&str, u64, u64) + Sync),
 ) -> IndexResult<()> {
     let store = &search.store;
+    let index = feed.index(search);
     // Changes after this position are applied by the indexer once the rebuild is committed.
     let seq = store.last_change().await.map_err(store_err)?;
-    let total = store.dataset_count().await.map_err(store_err)? as u64;
-    search.datasets.begin_rebuild()?;
-    let mut orgs = HashMap::new();
+    let total = store.row_count(feed.table()).await.map_err(store_err)? as u64;
+    index.begin_rebuild()?;
     let mut after = String::new();
     let mut done = 0;
-    progress(0, total);
+    progress(index.kind, 0, total);
     loop {
-        let batch = store
-            .datasets_after(&after, REBUILD_BATCH)
+        let ids = store
+            .ids_after(feed.table(), &after, BATCH)
             .await
             .map_err(store_err)?;
-        let Some(last) = batch.last() else { break };
-        after = last.id.clone();
-        done += batch.len() as u64;
-        let loaded = with_related(store, batch, &mut orgs).await?;
-        blocking(search, move |search| put_datasets(search, loaded)).await?;
-        progress(done, total.max(done));
+        let Some(last) = ids.last() else { break };
+        after = last.clone();
+        done += ids.len() as u64;
+        let documents = feed.documents(search, &ids).await?;
+        blocking(search, move |search| {
+            let index = feed.index(search);
+            // The index is empty: only documents to add.
+            for (id, document) in documents.into_iter().filter(|(_, d)| d.is_some()) {
+                index.put(&id, document)?;
+            }
+            Ok(())
+        })
+        .await?;
+        progress(index.kind, done, total.max(done));
     }
-    blocking(search, move |search| search.datasets.commit(seq, true)).await?;
-    search.applied.send_replace(seq);
+    blocking(search, move |search| feed.index(search).commit(seq, true)).await?;
+    search.applied.send_replace(search.seq());
     Ok(())
 }

@@ -3,15 +3,20 @@
 //! within a second, usually within milliseconds), and rebuilt automatically when missing, left
 //! half-built or written by another schema version.
 //!
-//! Adding a kind: a module with its schema, document and searches (see `datasets.rs`), a
-//! [`KindIndex`] field here, and its lines in `indexer.rs`.
+//! Adding a kind: a module with its schema, document and searches (see `organizations.rs`),
+//! a [`KindIndex`] field here opened in [`Search::open`], and its feed in `feeds.rs`.
 
 pub mod analysis;
 mod collect;
 pub mod datasets;
+mod feeds;
 mod index;
 mod indexer;
+pub mod organizations;
 pub mod query;
+mod rank;
+pub mod users;
+mod values;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -42,6 +47,8 @@ pub struct Facet {
 pub struct Search {
     store: Store,
     pub datasets: KindIndex,
+    pub organizations: KindIndex,
+    pub users: KindIndex,
     /// The change-log position every index has applied (sent by the indexer).
     applied: tokio::sync::watch::Sender<i64>,
     /// Wakes the indexer up before its next poll.
@@ -54,19 +61,38 @@ const POLL: Duration = Duration::from_millis(250);
 impl Search {
     /// Opens (or creates) the indexes under `dir`. Call [`Search::start`] to index.
     pub fn open(dir: &Path, store: Store) -> IndexResult<Arc<Search>> {
-        let datasets = KindIndex::open(
-            &dir.join("datasets"),
-            datasets::KIND,
-            datasets::schema(),
-            datasets::VERSION,
-        )?;
-        let applied = datasets.seq();
-        Ok(Arc::new(Search {
+        let open = |name: &str, kind, schema, version| {
+            KindIndex::open(&dir.join(name), kind, schema, version)
+        };
+        let mut search = Search {
             store,
-            datasets,
-            applied: tokio::sync::watch::Sender::new(applied),
+            datasets: open(
+                "datasets",
+                datasets::KIND,
+                datasets::schema(),
+                datasets::VERSION,
+            )?,
+            organizations: open(
+                "organizations",
+                organizations::KIND,
+                organizations::schema(),
+                organizations::VERSION,
+            )?,
+            users: open("users", users::KIND, users::schema(), users::VERSION)?,
+            applied: tokio::sync::watch::Sender::new(0),
             wake: tokio::sync::Notify::new(),
-        }))
+        };
+        search.applied = tokio::sync::watch::Sender::new(search.seq());
+        Ok(Arc::new(search))
+    }
+
+    /// The change-log position every index has reached.
+    fn seq(&self) -> i64 {
+        feeds::FEEDS
+            .iter()
+            .map(|feed| feed.index(self).seq())
+            .min()
+            .unwrap_or(0)
     }
 
     /// Starts the indexer: a rebuild first if an index needs one, then it follows the change
@@ -76,10 +102,10 @@ impl Search {
         tokio::spawn(async move { indexer::run(search).await });
     }
 
-    /// Rebuilds every index from the store now, reporting `(done, total)` datasets.
+    /// Rebuilds every index from the store now, reporting `(kind, done, total)`.
     pub async fn rebuild(
         self: &Arc<Self>,
-        progress: &(dyn Fn(u64, u64) + Sync),
+        progress: &(dyn Fn(&str, u64, u64) + Sync),
     ) -> IndexResult<()> {
         indexer::rebuild(self, progress).await
     }
@@ -93,10 +119,5 @@ impl Search {
         let mut applied = self.applied.subscribe();
         self.wake.notify_one();
         let _ = tokio::time::timeout(limit, applied.wait_for(|seq| *seq >= target)).await;
-    }
-
-    /// Whether dataset searches see every dataset (false during a first build).
-    pub fn datasets_ready(&self) -> bool {
-        self.datasets.is_ready()
     }
 }

@@ -1,7 +1,7 @@
 //! Query pieces every kind's searches share: the text query, term filters, visibility.
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
     TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Schema};
@@ -102,4 +102,39 @@ pub fn any_of(field: Field, values: &[String]) -> Option<Box<dyn Query>> {
 /// A filter: matches like `query` without touching the score.
 pub fn constant(query: Box<dyn Query>) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(query, 0.0))
+}
+
+/// Documents whose boolean `field` is `value`.
+pub fn flag(field: Field, value: bool) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_bool(field, value),
+        IndexRecordOption::Basic,
+    ))
+}
+
+/// Documents whose `i64` field is within `from..=to` (a missing bound is open).
+pub fn range(field: Field, from: Option<i64>, to: Option<i64>) -> Box<dyn Query> {
+    use std::ops::Bound;
+    let bound = |v: Option<i64>| match v {
+        Some(v) => Bound::Included(Term::from_field_i64(field, v)),
+        None => Bound::Unbounded,
+    };
+    Box::new(RangeQuery::new(bound(from), bound(to)))
+}
+
+/// Documents whose `field` (analysed by [`analysis::FOLDED`]) has every word of `q`, the last
+/// one as a prefix: what suggestions match as the user types. `None` when `q` has no word.
+pub fn typed_words(field: Field, q: &str) -> Option<Box<dyn Query>> {
+    let words = analysis::folded_terms(q);
+    let (last, complete) = words.split_last()?;
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = complete
+        .iter()
+        .map(|word| {
+            let term = TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::Basic);
+            (Occur::Must, constant(Box::new(term)))
+        })
+        .collect();
+    let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(field, last), 0, false);
+    parts.push((Occur::Must, constant(Box::new(prefix))));
+    Some(Box::new(BooleanQuery::new(parts)))
 }

@@ -299,29 +299,6 @@ impl Store {
         Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
-    /// Datasets in id order after `after` (all of them, private and deleted included): the
-    /// scan of a search-index rebuild.
-    pub async fn datasets_after(&self, after: &str, limit: i64) -> StoreResult<Vec<Dataset>> {
-        self.query(
-            concat!(
-                "SELECT ",
-                dataset_columns!(),
-                " FROM datasets WHERE id > $1 ORDER BY id LIMIT $2"
-            ),
-            params![after, limit],
-        )
-        .await?
-        .iter()
-        .map(dataset_from_row)
-        .collect()
-    }
-
-    /// How many datasets there are, private and deleted included.
-    pub async fn dataset_count(&self) -> StoreResult<i64> {
-        self.count("SELECT COUNT(*) FROM datasets", Vec::new())
-            .await
-    }
-
     /// The ids of an organization's datasets, private and deleted included.
     pub async fn dataset_ids_of_org(&self, org_id: &str) -> StoreResult<Vec<String>> {
         self.query("SELECT id FROM datasets WHERE org_id = $1", params![org_id])
@@ -329,6 +306,35 @@ impl Store {
             .iter()
             .map(|r| r.text(0))
             .collect()
+    }
+
+    /// The organizations `ids` belong to now.
+    pub async fn organizations_of_datasets(&self, ids: &[String]) -> StoreResult<Vec<String>> {
+        self.query(
+            "SELECT DISTINCT org_id FROM datasets WHERE id IN (SELECT value FROM plateau_list($1)) \
+             AND org_id IS NOT NULL",
+            params![list_param(ids)],
+        )
+        .await?
+        .iter()
+        .map(|r| r.text(0))
+        .collect()
+    }
+
+    /// How many public datasets each of `org_ids` has (absent: none).
+    pub async fn public_dataset_counts(
+        &self,
+        org_ids: &[String],
+    ) -> StoreResult<HashMap<String, i64>> {
+        self.query(
+            "SELECT org_id, COUNT(*) FROM datasets WHERE org_id IN (SELECT value FROM plateau_list($1)) \
+             AND private = 0 AND deleted IS NULL GROUP BY org_id",
+            params![list_param(org_ids)],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((r.text(0)?, r.int(1)?)))
+        .collect()
     }
 
     /// Resolves a path value: id or current slug; then slug history and the slugified value,
@@ -566,6 +572,30 @@ impl Store {
         .iter()
         .map(dataset_from_row)
         .collect()
+    }
+
+    /// Tags of public datasets containing `q`, shortest first (the database's answer while
+    /// the search index is being built: it reads at most a thousand datasets).
+    pub async fn suggest_tags(&self, q: &str, size: i64) -> StoreResult<Vec<String>> {
+        let rows = self
+            .query(
+                "SELECT tags FROM datasets WHERE private = 0 AND deleted IS NULL AND archived IS NULL \
+                 AND tags LIKE $1 LIMIT 1000",
+                params![like_pattern(q)],
+            )
+            .await?;
+        let needle = slug::fold(q.trim());
+        let mut tags: Vec<String> = Vec::new();
+        for row in &rows {
+            for tag in row.text(0)?.split(',') {
+                if !tag.is_empty() && tag.contains(&needle) && !tags.iter().any(|t| t == tag) {
+                    tags.push(tag.to_owned());
+                }
+            }
+        }
+        tags.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
+        tags.truncate(usize::try_from(size).unwrap_or(0));
+        Ok(tags)
     }
 
     /// The latest public datasets, newest first, for the Atom feed.

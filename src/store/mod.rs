@@ -12,6 +12,7 @@ pub mod licenses;
 pub mod organizations;
 pub mod postgres;
 pub mod resources;
+pub mod scan;
 pub mod site;
 pub mod sql;
 pub mod sqlite;

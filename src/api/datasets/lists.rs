@@ -232,7 +232,8 @@ pub async fn suggest_datasets(
     ))
 }
 
-/// Resource formats in use that contain `q`, shortest first: `[{"text": "csv"}]`.
+/// Resource formats of public datasets with a word starting with `q`, shortest first:
+/// `[{"text": "csv"}]`.
 #[utoipa::path(get, path = "/datasets/suggest/formats/", operation_id = "suggest_formats", tag = "datasets",
     params(SuggestQuery),
     responses((status = 200, description = "`[{\"text\": format}]`", body = Vec<Object>), (status = 400)))]
@@ -241,13 +242,18 @@ pub async fn suggest_formats(
     ApiQuery(query): ApiQuery<SuggestQuery>,
 ) -> ApiResult<Json<Vec<Value>>> {
     let (q, size) = query.validated(MAX_SUGGESTIONS)?;
-    let formats = app.store.suggest_formats(q, size).await?;
+    let formats =
+        match super::search::suggest_values_from_index(&app, "suggest_format", q, size).await? {
+            Some(formats) => formats,
+            None => app.store.suggest_formats(q, size).await?,
+        };
     Ok(Json(
         formats.into_iter().map(|f| json!({"text": f})).collect(),
     ))
 }
 
-/// Resource mime types in use that contain `q`, shortest first: `[{"text": "text/csv"}]`.
+/// Resource mime types of public datasets with a word starting with `q`, shortest first:
+/// `[{"text": "text/csv"}]`.
 #[utoipa::path(get, path = "/datasets/suggest/mime/", operation_id = "suggest_mime", tag = "datasets",
     params(SuggestQuery),
     responses((status = 200, description = "`[{\"text\": mime}]`", body = Vec<Object>), (status = 400)))]
@@ -256,7 +262,11 @@ pub async fn suggest_mime(
     ApiQuery(query): ApiQuery<SuggestQuery>,
 ) -> ApiResult<Json<Vec<Value>>> {
     let (q, size) = query.validated(MAX_SUGGESTIONS)?;
-    let mimes = app.store.suggest_mimes(q, size).await?;
+    let mimes =
+        match super::search::suggest_values_from_index(&app, "suggest_mime", q, size).await? {
+            Some(mimes) => mimes,
+            None => app.store.suggest_mimes(q, size).await?,
+        };
     Ok(Json(
         mimes.into_iter().map(|m| json!({"text": m})).collect(),
     ))

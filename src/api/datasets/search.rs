@@ -6,8 +6,8 @@ use std::sync::Arc;
 use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde::Deserialize;
+use serde_json::Value;
 use utoipa::IntoParams;
 
 use super::lists::{date_range, repeated, tags_of, viewer};
@@ -15,9 +15,10 @@ use super::model::dataset_jsons_with;
 use super::v2_model::v2_dataset;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiQuery, Auth};
+use crate::api::indexed::{SearchEnvelope, off_workers, ready, ready_for_search};
 use crate::api::organizations::{check_choice, check_flag, check_sort};
 use crate::api::pages::DatasetSearchPage;
-use crate::api::pagination::{Envelope, Pagination};
+use crate::api::pagination::Pagination;
 use crate::api::state::AppState;
 use crate::domain::dataset::{BADGE_KINDS as DATASET_BADGES, Dataset};
 use crate::domain::organization::BADGE_KINDS;
@@ -26,13 +27,10 @@ use crate::domain::validation::FieldErrors;
 use crate::search::datasets::{
     DatasetQuery, FORMAT_FAMILIES, LAST_UPDATE_RANGES, PRODUCER_TYPES, Request, may_list,
 };
-use crate::search::{Facet, Search, SearchPage, Visibility};
+use crate::search::{Search, SearchPage, Visibility};
 use crate::store::datasets::DatasetFilter;
 use crate::store::follows::Followable;
 use crate::store::{PageRequest, Paged};
-
-/// Searches deeper than this many results are refused, as Elasticsearch's result window.
-pub const MAX_RESULT_WINDOW: i64 = 10_000;
 
 /// The v1 list from the index; `None` when the index is not ready (the caller then asks the
 /// database).
@@ -42,7 +40,7 @@ pub async fn list_from_index(
     filter: &DatasetFilter,
     page: PageRequest,
 ) -> ApiResult<Option<Paged<Dataset>>> {
-    let Some(search) = app.search.as_ref().filter(|s| s.datasets_ready()) else {
+    let Some(search) = ready(app, |s| &s.datasets) else {
         return Ok(None);
     };
     let mut query = DatasetQuery {
@@ -85,7 +83,7 @@ pub async fn suggest_from_index(
     q: &str,
     size: i64,
 ) -> ApiResult<Option<Vec<Dataset>>> {
-    let Some(search) = app.search.as_ref().filter(|s| s.datasets_ready()) else {
+    let Some(search) = ready(app, |s| &s.datasets) else {
         return Ok(None);
     };
     let q = q.to_owned();
@@ -96,6 +94,25 @@ pub async fn suggest_from_index(
     let mut datasets = app.store.datasets_by_ids(&ids).await?;
     datasets.retain(|d| may_list(&Visibility::default(), d));
     Ok(Some(datasets))
+}
+
+/// Tags, resource formats or mime types of public datasets by word prefix (`field`: see
+/// [`crate::search::datasets::suggest_values`]); `None` when the index is not ready.
+pub async fn suggest_values_from_index(
+    app: &AppState,
+    field: &'static str,
+    q: &str,
+    size: i64,
+) -> ApiResult<Option<Vec<String>>> {
+    let Some(search) = ready(app, |s| &s.datasets) else {
+        return Ok(None);
+    };
+    let q = q.to_owned();
+    off_workers(search, move |search| {
+        crate::search::datasets::suggest_values(&search.datasets, field, &q, size.max(1) as usize)
+    })
+    .await
+    .map(Some)
 }
 
 /// What the caller may see beyond public datasets.
@@ -116,18 +133,6 @@ async fn visibility(app: &AppState, auth: &Auth) -> ApiResult<Visibility> {
         user_id: viewer.user_id,
         organizations,
     })
-}
-
-/// Runs index work (CPU-bound) off the async workers.
-async fn off_workers<T: Send + 'static>(
-    search: &Arc<Search>,
-    work: impl FnOnce(&Search) -> crate::search::IndexResult<T> + Send + 'static,
-) -> ApiResult<T> {
-    let search = Arc::clone(search);
-    tokio::task::spawn_blocking(move || work(&search))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// Runs a dataset search.
@@ -289,14 +294,6 @@ pub fn parse_search(query_string: &str) -> ApiResult<DatasetQuery> {
     params.query(&uri)
 }
 
-/// A page of search results with its facets.
-#[derive(Debug, Serialize)]
-pub struct SearchEnvelope {
-    #[serde(flatten)]
-    pub page: Envelope,
-    pub facets: serde_json::Map<String, Value>,
-}
-
 /// Full-text search over public datasets with filters, sorts and facets (each facet counted
 /// with every other filter applied).
 #[utoipa::path(get, path = "/datasets/search/", operation_id = "search_datasets", tag = "datasets",
@@ -315,18 +312,15 @@ pub async fn search_datasets(
     ApiQuery(params): ApiQuery<SearchQuery>,
 ) -> ApiResult<Json<SearchEnvelope>> {
     let query = params.query(&uri)?;
-    let request = pagination.request;
-    if request.page.saturating_mul(request.page_size) > MAX_RESULT_WINDOW {
-        return Err(ApiError::BadRequest(format!(
-            "page * page_size must not exceed {MAX_RESULT_WINDOW}: narrow the search instead"
-        )));
-    }
-    let Some(search) = app.search.as_ref().filter(|s| s.datasets_ready()) else {
-        return Err(ApiError::Unavailable(
-            "The search index is being built; retry in a moment".into(),
-        ));
-    };
-    let found = run(search, query, Visibility::default(), request, true).await?;
+    let search = ready_for_search(&app, &pagination, |s| &s.datasets)?;
+    let found = run(
+        search,
+        query,
+        Visibility::default(),
+        pagination.request,
+        true,
+    )
+    .await?;
     let mut datasets = app.store.datasets_by_ids(&found.ids).await?;
     datasets.retain(|d| may_list(&Visibility::default(), d));
     let items = dataset_jsons_with(&app, &auth, &datasets, false).await?;
@@ -339,32 +333,11 @@ pub async fn search_datasets(
             v2_dataset(&app, json, d, community)
         })
         .collect::<ApiResult<_>>()?;
-    let page = pagination.envelope(
+    Ok(Json(SearchEnvelope::new(
         &app,
-        Paged {
-            items,
-            total: found.total as i64,
-        },
-    )?;
-    Ok(Json(SearchEnvelope {
-        page,
-        facets: facets_json(found.facets.unwrap_or_default()),
-    }))
-}
-
-/// `{"tag": [{"name": "all", "count": n}, {"name": "transport", "count": 12}, …], …}`.
-fn facets_json(facets: Vec<Facet>) -> serde_json::Map<String, Value> {
-    facets
-        .into_iter()
-        .map(|facet| {
-            let mut values = vec![json!({"name": "all", "count": facet.total})];
-            values.extend(
-                facet
-                    .values
-                    .into_iter()
-                    .map(|(name, count)| json!({"name": name, "count": count})),
-            );
-            (facet.name.to_owned(), Value::Array(values))
-        })
-        .collect()
+        &pagination,
+        items,
+        found.total,
+        found.facets.unwrap_or_default(),
+    )?))
 }

@@ -81,10 +81,14 @@ pub async fn list_organizations(
         business_number_id: non_empty(query.business_number_id),
         sort: non_empty(query.sort),
     };
-    let paged = app
-        .store
-        .list_organizations(&filter, pagination.request)
-        .await?;
+    let paged = match super::search::list_from_index(&app, &filter, pagination.request).await? {
+        Some(paged) => paged,
+        None => {
+            app.store
+                .list_organizations(&filter, pagination.request)
+                .await?
+        }
+    };
     let items = organization_jsons(&app, &auth, &paged.items).await?;
     Ok(Json(pagination.envelope(
         &app,

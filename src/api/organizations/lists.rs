@@ -37,13 +37,19 @@ pub struct SuggestQuery {
 }
 
 impl SuggestQuery {
-    /// The text and the amount asked for: `q` is required, `size` between 1 and `max`.
+    /// The text and the amount asked for: `q` is required, `size` between 1 and `max`, 10
+    /// when absent.
     pub(crate) fn validated(&self, max: i64) -> ApiResult<(&str, i64)> {
+        self.validated_with(DEFAULT_SUGGESTIONS, max)
+    }
+
+    /// [`SuggestQuery::validated`] with another amount when `size` is absent.
+    pub(crate) fn validated_with(&self, default: i64, max: i64) -> ApiResult<(&str, i64)> {
         let mut errors = FieldErrors::default();
         if self.q.is_none() {
             errors.add("q", "Missing required parameter in the query string");
         }
-        let size = self.size.unwrap_or(DEFAULT_SUGGESTIONS);
+        let size = self.size.unwrap_or(default);
         if !(1..=max).contains(&size) {
             errors.add("size", &format!("Must be between 1 and {max}."));
         }
@@ -85,7 +91,8 @@ pub async fn org_roles() -> Json<Vec<OrganizationRole>> {
     )
 }
 
-/// Organizations whose name or acronym contains `q`, most followed first.
+/// Organizations whose name or acronym has every word of `q`, the last one maybe incomplete
+/// (accents and case aside), most followed first.
 #[utoipa::path(get, path = "/organizations/suggest/", operation_id = "suggest_organizations", tag = "organizations",
     params(SuggestQuery),
     responses((status = 200, body = Vec<OrganizationSuggestion>), (status = 400)))]
@@ -94,7 +101,10 @@ pub async fn suggest_organizations(
     ApiQuery(query): ApiQuery<SuggestQuery>,
 ) -> ApiResult<Json<Vec<OrganizationSuggestion>>> {
     let (q, size) = query.validated(app.settings.max_page_size)?;
-    let orgs = app.store.suggest_organizations(q, size).await?;
+    let orgs = match super::search::suggest_from_index(&app, q, size).await? {
+        Some(orgs) => orgs,
+        None => app.store.suggest_organizations(q, size).await?,
+    };
     Ok(Json(
         orgs.iter()
             .map(|org| OrganizationSuggestion::new(&app, org))

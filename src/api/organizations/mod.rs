@@ -11,6 +11,7 @@ pub mod logo;
 pub mod members;
 pub mod membership;
 pub mod model;
+pub mod search;
 
 use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};

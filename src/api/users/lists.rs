@@ -1,5 +1,7 @@
 //! `/users/roles/`, `/users/suggest/` and `/users/{user}/contacts/`.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::State;
 use serde_json::Value;
@@ -8,11 +10,12 @@ use super::UserParam;
 use super::model::{SuggestQuery, UserPath, UserRole, UserSuggestion, email_domain_only};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiQuery, Auth};
+use crate::api::indexed::{off_workers, ready};
 use crate::api::pages::ContactPointPage;
 use crate::api::pagination::{Envelope, Pagination};
 use crate::api::state::AppState;
 use crate::domain::permissions::{Action, can};
-use crate::domain::user::SITE_ROLES;
+use crate::domain::user::{SITE_ROLES, User};
 use crate::store::Paged;
 
 const DEFAULT_SUGGESTIONS: i64 = 10;
@@ -32,7 +35,8 @@ pub async fn user_roles() -> Json<Vec<UserRole>> {
     )
 }
 
-/// Users whose slug contains the slugified `q`, newest first (deleted accounts excluded).
+/// Users whose name has every word of `q`, the last one maybe incomplete (accents and case
+/// aside), newest first (deleted accounts excluded).
 #[utoipa::path(get, path = "/users/suggest/", operation_id = "suggest_users", tag = "users",
     params(SuggestQuery),
     responses((status = 200, body = Vec<UserSuggestion>), (status = 400)))]
@@ -54,7 +58,10 @@ pub async fn suggest_users(
             .ok_or_else(|| ApiError::field("size", SIZE_MESSAGE))?,
     };
     let show_email = can(auth.actor(), Action::Administer);
-    let users = app.store.suggest_users(&q, size).await?;
+    let users = match suggest_from_index(&app, &q, size).await? {
+        Some(users) => users,
+        None => app.store.suggest_users(&q, size).await?,
+    };
     Ok(Json(
         users
             .into_iter()
@@ -72,6 +79,27 @@ pub async fn suggest_users(
             })
             .collect(),
     ))
+}
+
+/// `/users/suggest/` from the index; `None` when the index is not ready.
+async fn suggest_from_index(app: &AppState, q: &str, size: i64) -> ApiResult<Option<Vec<User>>> {
+    let Some(search) = ready(app, |s| &s.users) else {
+        return Ok(None);
+    };
+    let q = q.to_owned();
+    let ids = off_workers(search, move |search| {
+        crate::search::users::suggest(&search.users, &q, size.max(1) as usize)
+    })
+    .await?;
+    let mut found: HashMap<String, User> = app
+        .store
+        .users_by_ids(&ids)
+        .await?
+        .into_iter()
+        .filter(|user| user.deleted.is_none())
+        .map(|user| (user.id.clone(), user))
+        .collect();
+    Ok(Some(ids.iter().filter_map(|id| found.remove(id)).collect()))
 }
 
 /// A user's contact points, paginated. Contact points are a later area: until it exists every

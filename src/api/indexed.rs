@@ -1,0 +1,99 @@
+//! What the endpoints served from the search indexes share: finding an index that is ready,
+//! running index work off the async workers, and the page of a `/api/2/…/search/`.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::error::{ApiError, ApiResult};
+use super::pagination::{Envelope, Pagination};
+use super::state::AppState;
+use crate::search::{Facet, IndexResult, KindIndex, Search};
+use crate::store::Paged;
+
+/// Searches deeper than this many results are refused, as Elasticsearch's result window.
+pub const MAX_RESULT_WINDOW: i64 = 10_000;
+
+/// The indexes when `pick`'s holds every object; `None` while it is being built (the caller
+/// then asks the database, or answers 503).
+pub fn ready(app: &AppState, pick: fn(&Search) -> &KindIndex) -> Option<&Arc<Search>> {
+    app.search.as_ref().filter(|search| pick(search).is_ready())
+}
+
+/// The indexes for a `/api/2/…/search/`: refuses pages past the result window (400) and
+/// answers 503 while `pick`'s index is being built.
+pub fn ready_for_search<'a>(
+    app: &'a AppState,
+    pagination: &Pagination,
+    pick: fn(&Search) -> &KindIndex,
+) -> ApiResult<&'a Arc<Search>> {
+    let request = pagination.request;
+    if request.page.saturating_mul(request.page_size) > MAX_RESULT_WINDOW {
+        return Err(ApiError::BadRequest(format!(
+            "page * page_size must not exceed {MAX_RESULT_WINDOW}: narrow the search instead"
+        )));
+    }
+    ready(app, pick).ok_or_else(|| {
+        ApiError::Unavailable("The search index is being built; retry in a moment".into())
+    })
+}
+
+/// Runs index work (CPU-bound) off the async workers.
+pub async fn off_workers<T: Send + 'static>(
+    search: &Arc<Search>,
+    work: impl FnOnce(&Search) -> IndexResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    let search = Arc::clone(search);
+    tokio::task::spawn_blocking(move || work(&search))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// A page of search results with its facets.
+#[derive(Debug, Serialize)]
+pub struct SearchEnvelope {
+    #[serde(flatten)]
+    pub page: Envelope,
+    pub facets: serde_json::Map<String, Value>,
+}
+
+impl SearchEnvelope {
+    pub fn new<T: Serialize>(
+        app: &AppState,
+        pagination: &Pagination,
+        items: Vec<T>,
+        total: u64,
+        facets: Vec<Facet>,
+    ) -> ApiResult<Self> {
+        let page = pagination.envelope(
+            app,
+            Paged {
+                items,
+                total: total as i64,
+            },
+        )?;
+        Ok(SearchEnvelope {
+            page,
+            facets: facets_json(facets),
+        })
+    }
+}
+
+/// `{"tag": [{"name": "all", "count": n}, {"name": "transport", "count": 12}, …], …}`.
+fn facets_json(facets: Vec<Facet>) -> serde_json::Map<String, Value> {
+    facets
+        .into_iter()
+        .map(|facet| {
+            let mut values = vec![json!({"name": "all", "count": facet.total})];
+            values.extend(
+                facet
+                    .values
+                    .into_iter()
+                    .map(|(name, count)| json!({"name": name, "count": count})),
+            );
+            (facet.name.to_owned(), Value::Array(values))
+        })
+        .collect()
+}
