@@ -6,7 +6,8 @@
 # words of real titles, 0–2 filters from real facet values), times them straight on the index
 # (`plateau index bench`, the baseline), then loads a server with wrk at 16 connections:
 # /api/2/datasets/search/ (with facets) and /api/1/datasets/?page_size=100. Prints every figure
-# and the server's resident memory. Uses BENCH_DATA (a directory) to reuse a generated store.
+# and the server's resident memory. Uses BENCH_DATA (a directory) to reuse a generated store and
+# its queries; BENCH_REBUILD=0 keeps its index; BENCH_BIN runs another build of plateau.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,8 +18,8 @@ BASE="http://127.0.0.1:$PORT"
 DATA=${BENCH_DATA:-$(mktemp -d)}
 
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null
-cargo build --release --quiet
-BIN=target/release/plateau
+BIN=${BENCH_BIN:-target/release/plateau}
+[ -n "${BENCH_BIN:-}" ] || cargo build --release --quiet
 
 SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null || true; }
@@ -28,8 +29,10 @@ if [ ! -f "$DATA/plateau.db" ]; then
   echo "== generate $N datasets"
   /usr/bin/time -f "generate: %e s, max RSS %M KiB" $BIN generate --data-dir "$DATA" --datasets "$N"
 fi
-echo "== index rebuild"
-/usr/bin/time -f "index rebuild: %e s, max RSS %M KiB" $BIN index rebuild --data-dir "$DATA"
+if [ "${BENCH_REBUILD:-1}" = 1 ]; then
+  echo "== index rebuild"
+  /usr/bin/time -f "index rebuild: %e s, max RSS %M KiB" $BIN index rebuild --data-dir "$DATA"
+fi
 du -sh "$DATA/plateau.db" "$DATA/search" | sed 's/^/size: /'
 
 PLATEAU_LOG=warn $BIN serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" --rate-limit 1000000000 \
@@ -39,7 +42,7 @@ for _ in $(seq 1 100); do curl -sf "$BASE/health" >/dev/null && break; sleep 0.2
 for _ in $(seq 1 600); do curl -sf "$BASE/api/2/datasets/search/?page_size=1" >/dev/null && break; sleep 1; done
 
 QUERIES="$DATA/queries.txt"
-python3 - "$BASE" "$QUERIES" <<'PY'
+[ -f "$QUERIES" ] || python3 - "$BASE" "$QUERIES" <<'PY'
 import json, random, sys, urllib.parse, urllib.request
 base, out = sys.argv[1], sys.argv[2]
 random.seed(7)

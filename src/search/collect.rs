@@ -1,19 +1,51 @@
 //! Facet counting: how many matching documents hold each value of some keyword fields, and
-//! how many fall in some date ranges, read from the fast-field columns in one pass.
+//! how many fall in some date ranges, in one pass over the matches.
+//!
+//! Segments count by ordinal (a value's rank in the segment's dictionary); values are named
+//! only when the segments' counts are merged, and then only those that can reach the top.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
-/// Counts, for each of `fields` (keyword fast fields), the matching documents per value, and
-/// for `ranges`, the matching documents whose `i64` fast field `range_field` is at least each
-/// lower bound.
+use super::tables::{OrdTable, OrdTables};
+
+/// Counts, for each of `fields` (keyword fast fields), the matching documents per value (the
+/// `limit` most frequent values), and for `ranges`, the matching documents whose `i64` fast
+/// field `range_field` is at least each lower bound.
 pub struct FacetCollector {
+    /// Where the values of `fields` are read from.
+    pub tables: Arc<OrdTables>,
     pub fields: Vec<&'static str>,
+    /// Values kept per field, most frequent first.
+    pub limit: usize,
     pub range_field: &'static str,
     pub ranges: Vec<i64>,
+}
+
+impl FacetCollector {
+    /// Counts the values of `fields`, keeping the `limit` most frequent of each.
+    pub fn new(tables: &Arc<OrdTables>, fields: Vec<&'static str>, limit: usize) -> Self {
+        FacetCollector {
+            tables: Arc::clone(tables),
+            fields,
+            limit,
+            range_field: "",
+            ranges: Vec::new(),
+        }
+    }
+
+    /// Also counts the matches whose `i64` fast field `field` is at least each of `bounds`.
+    pub fn with_ranges(self, field: &'static str, bounds: Vec<i64>) -> Self {
+        FacetCollector {
+            range_field: field,
+            ranges: bounds,
+            ..self
+        }
+    }
 }
 
 /// What a [`FacetCollector`] counted.
@@ -21,14 +53,23 @@ pub struct FacetCollector {
 pub struct FacetCounts {
     /// Matching documents.
     pub total: u64,
-    /// Per field of the collector, in its order: value → documents.
-    pub terms: Vec<HashMap<String, u64>>,
+    /// Per field of the collector, in its order: the most frequent values and how many
+    /// documents hold each, most frequent first (ties by value).
+    pub terms: Vec<Vec<(String, u64)>>,
     /// Per range of the collector, in its order: documents at or after its lower bound.
     pub ranges: Vec<u64>,
 }
 
+/// A segment's counts: per field, its column (for its dictionary) and a count per ordinal.
+pub struct SegmentCounts {
+    total: u64,
+    terms: Vec<Option<(StrColumn, Vec<u32>)>>,
+    ranges: Vec<u64>,
+}
+
 pub struct SegmentFacets {
-    columns: Vec<Option<StrColumn>>,
+    /// Per field: its column, and its table when it has one (faster to read).
+    columns: Vec<Option<(StrColumn, Option<Arc<OrdTable>>)>>,
     counts: Vec<Vec<u32>>,
     range_column: Option<Column<i64>>,
     ranges: Vec<i64>,
@@ -49,8 +90,11 @@ impl Collector for FacetCollector {
         let mut columns = Vec::with_capacity(self.fields.len());
         let mut counts = Vec::with_capacity(self.fields.len());
         for field in &self.fields {
-            let column = fast.str(field)?;
-            counts.push(vec![0; column.as_ref().map_or(0, |c| c.num_terms())]);
+            let column = match fast.str(field)? {
+                Some(column) => Some((column, self.tables.get(reader, field)?)),
+                None => None,
+            };
+            counts.push(vec![0; column.as_ref().map_or(0, |(c, _)| c.num_terms())]);
             columns.push(column);
         }
         let range_column = if self.ranges.is_empty() {
@@ -72,37 +116,42 @@ impl Collector for FacetCollector {
         false
     }
 
-    fn merge_fruits(&self, segments: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
+    fn merge_fruits(&self, segments: Vec<SegmentCounts>) -> tantivy::Result<FacetCounts> {
         let mut merged = FacetCounts {
-            total: 0,
-            terms: vec![HashMap::new(); self.fields.len()],
+            total: segments.iter().map(|s| s.total).sum(),
+            terms: Vec::with_capacity(self.fields.len()),
             ranges: vec![0; self.ranges.len()],
         };
-        for segment in segments {
-            merged.total += segment.total;
-            for (into, from) in merged.terms.iter_mut().zip(segment.terms) {
-                for (value, count) in from {
-                    *into.entry(value).or_default() += count;
-                }
-            }
-            for (into, from) in merged.ranges.iter_mut().zip(segment.ranges) {
+        for segment in &segments {
+            for (into, from) in merged.ranges.iter_mut().zip(&segment.ranges) {
                 *into += from;
             }
+        }
+        for i in 0..self.fields.len() {
+            let counted: Vec<&(StrColumn, Vec<u32>)> = segments
+                .iter()
+                .filter_map(|segment| segment.terms[i].as_ref())
+                .collect();
+            merged.terms.push(top_terms(&counted, self.limit)?);
         }
         Ok(merged)
     }
 }
 
 impl SegmentCollector for SegmentFacets {
-    type Fruit = FacetCounts;
+    type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         self.total += 1;
         for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
-            if let Some(column) = column {
-                for ord in column.ords().values_for_doc(doc) {
-                    counts[ord as usize] += 1;
+            match column {
+                Some((_, Some(table))) => table.count(doc, counts),
+                Some((column, None)) => {
+                    for ord in column.ords().values_for_doc(doc) {
+                        counts[ord as usize] += 1;
+                    }
                 }
+                None => {}
             }
         }
         if let Some(column) = &self.range_column
@@ -116,39 +165,138 @@ impl SegmentCollector for SegmentFacets {
         }
     }
 
-    fn harvest(self) -> FacetCounts {
-        let mut terms = Vec::with_capacity(self.columns.len());
-        for (column, counts) in self.columns.iter().zip(self.counts) {
-            let mut values = HashMap::new();
-            if let Some(column) = column {
-                let ords: Vec<u64> = (0..counts.len() as u64)
-                    .filter(|ord| counts[*ord as usize] > 0)
-                    .collect();
-                let mut found = ords.iter();
-                // One sweep of the dictionary for every value seen (ordinals are sorted).
-                let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
-                    if let Some(ord) = found.next() {
-                        values.insert(
-                            String::from_utf8_lossy(bytes).into_owned(),
-                            u64::from(counts[*ord as usize]),
-                        );
-                    }
-                });
-            }
-            terms.push(values);
-        }
-        FacetCounts {
+    fn harvest(self) -> SegmentCounts {
+        SegmentCounts {
             total: self.total,
-            terms,
+            terms: self
+                .columns
+                .into_iter()
+                .zip(self.counts)
+                .map(|(column, counts)| column.map(|(column, _)| (column, counts)))
+                .collect(),
             ranges: self.range_counts,
         }
     }
 }
 
-/// The `limit` most frequent values, most frequent first (ties by value).
-pub fn top_values(counts: &HashMap<String, u64>, limit: usize) -> Vec<(&str, u64)> {
-    let mut values: Vec<(&str, u64)> = counts.iter().map(|(v, c)| (v.as_str(), *c)).collect();
-    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+/// The `limit` values most counted over all segments, most first (ties by value).
+///
+/// Only the largest segment can hold many values: the others are named in full, and of the
+/// largest only its own top `limit` and the values the others hold. A value outside both sets
+/// has its largest-segment count alone, which at most ties the top `limit` (and ties go by
+/// value, which is also the order of ordinals), so the result is exact.
+fn top_terms(
+    segments: &[&(StrColumn, Vec<u32>)],
+    limit: usize,
+) -> tantivy::Result<Vec<(String, u64)>> {
+    let Some(largest) = (0..segments.len()).max_by_key(|i| segments[*i].1.len()) else {
+        return Ok(Vec::new());
+    };
+    let mut totals: HashMap<String, u64> = HashMap::new();
+    for (i, (column, counts)) in segments.iter().map(|s| (&s.0, &s.1)).enumerate() {
+        if i != largest {
+            name_counts(column, counts, nonzero(counts), &mut totals)?;
+        }
+    }
+    let (column, counts) = (&segments[largest].0, &segments[largest].1);
+    let mut best: Vec<u64> = nonzero(counts);
+    if best.len() > limit {
+        best.select_nth_unstable_by_key(limit, |ord| (u32::MAX - counts[*ord as usize], *ord));
+        best.truncate(limit);
+    }
+    let mut others = Vec::new();
+    for value in totals.keys() {
+        if let Some(ord) = column.dictionary().term_ord(value.as_bytes())? {
+            others.push(ord);
+        }
+    }
+    best.extend(others);
+    best.sort_unstable();
+    best.dedup();
+    name_counts(column, counts, best, &mut totals)?;
+    let mut values: Vec<(String, u64)> = totals.into_iter().collect();
+    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     values.truncate(limit);
-    values
+    Ok(values)
+}
+
+fn nonzero(counts: &[u32]) -> Vec<u64> {
+    (0..counts.len() as u64)
+        .filter(|ord| counts[*ord as usize] > 0)
+        .collect()
+}
+
+/// Adds the counts of `ords` (sorted) to `totals` by value: one sweep of the dictionary.
+fn name_counts(
+    column: &StrColumn,
+    counts: &[u32],
+    ords: Vec<u64>,
+    totals: &mut HashMap<String, u64>,
+) -> tantivy::Result<()> {
+    let mut found = ords.iter();
+    column.dictionary().sorted_ords_to_term_cb(&ords, |bytes| {
+        if let Some(ord) = found.next() {
+            *totals
+                .entry(String::from_utf8_lossy(bytes).into_owned())
+                .or_default() += u64::from(counts[*ord as usize]);
+        }
+    })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::query::AllQuery;
+    use tantivy::schema::{FAST, STRING, Schema};
+    use tantivy::{Index, TantivyDocument};
+
+    use super::*;
+
+    /// Indexes one segment per list of tags (each tag a document).
+    fn index_of(segments: &[&[&str]]) -> Index {
+        let mut schema = Schema::builder();
+        let tag = schema.add_text_field("tag", STRING | FAST);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.set_merge_policy(Box::new(tantivy::merge_policy::NoMergePolicy));
+        for segment in segments {
+            for value in *segment {
+                let mut doc = TantivyDocument::default();
+                doc.add_text(tag, value);
+                writer.add_document(doc).unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        index
+    }
+
+    fn top(index: &Index, limit: usize) -> Vec<(String, u64)> {
+        let searcher = index.reader().unwrap().searcher();
+        let tables = OrdTables::new(&["tag"]);
+        let counts = searcher
+            .search(&AllQuery, &FacetCollector::new(&tables, vec!["tag"], limit))
+            .unwrap();
+        counts.terms.into_iter().next().unwrap()
+    }
+
+    fn owned(values: &[(&str, u64)]) -> Vec<(String, u64)> {
+        values.iter().map(|(v, c)| ((*v).to_owned(), *c)).collect()
+    }
+
+    #[test]
+    fn the_top_values_are_exact_across_segments() {
+        let large: &[&str] = &[
+            "a", "a", "a", "a", "a", "b", "b", "b", "b", "d", "d", "d", "d", "c", "c", "c",
+        ];
+        let small: &[&str] = &["c", "c", "c", "e"];
+        let index = index_of(&[large, small]);
+        assert_eq!(index.searchable_segment_ids().unwrap().len(), 2);
+        // c is fourth in the large segment and first overall; b and d tie, b first.
+        assert_eq!(top(&index, 2), owned(&[("c", 6), ("a", 5)]));
+        assert_eq!(
+            top(&index, 4),
+            owned(&[("c", 6), ("a", 5), ("b", 4), ("d", 4)])
+        );
+        assert_eq!(top(&index, 10).len(), 5);
+    }
 }

@@ -2,6 +2,7 @@
 //! `GET /api/1/datasets/` and `GET /api/2/datasets/search/`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tantivy::collector::Count;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
@@ -10,10 +11,11 @@ use tantivy::schema::{
 };
 use tantivy::{Order, Searcher, TantivyDocument, Term};
 
-use super::collect::{FacetCollector, FacetCounts, top_values};
+use super::collect::{FacetCollector, FacetCounts};
 use super::index::{IndexError, IndexResult, KindIndex};
-use super::query::{Visibility, any_of, constant, flag, range, text_query, typed_words};
-use super::rank::{Ranking, SortField, ids_of, top_docs};
+use super::query::{Visibility, any_of, constant, flag, none_set, range, text_query, typed_words};
+use super::rank::{POPULARITY, Ranking, SortField, ids_of, popularity, top_docs};
+use super::tables::OrdTables;
 use super::{Facet, SearchPage, analysis, values};
 use crate::domain::dataset::Dataset;
 use crate::domain::organization::Organization;
@@ -21,7 +23,7 @@ use crate::domain::resource::Resource;
 use crate::domain::time::Micros;
 
 /// Bump when the fields or the document change: indexes of another version are rebuilt.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 pub const KIND: &str = "dataset";
 
 /// uData indexes the ids and titles of at most this many resources per dataset.
@@ -111,6 +113,7 @@ pub fn schema() -> Schema {
     for name in NUMBERS {
         builder.add_i64_field(name, INDEXED | FAST);
     }
+    builder.add_f64_field(POPULARITY, FAST);
     builder.build()
 }
 
@@ -253,6 +256,15 @@ pub fn document(schema: &Schema, d: &Dataset, related: &Related) -> TantivyDocum
     doc.add_i64(f("followers"), d.counters.followers);
     doc.add_i64(f("reuses"), d.counters.reuses);
     doc.add_i64(f("views"), d.counters.views);
+    doc.add_f64(
+        f(POPULARITY),
+        popularity(
+            d.counters.followers,
+            d.counters.views,
+            public_service,
+            d.featured,
+        ),
+    );
     if let Some(temporal) = &d.temporal_coverage {
         doc.add_i64(f("temporal_start"), temporal.start);
         if let Some(end) = temporal.end {
@@ -349,6 +361,20 @@ const FACETS: &[(&str, &str)] = &[
     ("organization_id_with_name", "organization_with_name"),
 ];
 const LAST_UPDATE_FACET: &str = "last_update";
+/// The index fields of [`FACETS`], whose tables are kept warm.
+pub const FACET_FIELDS: &[&str] = &[
+    "tag",
+    "license",
+    "format",
+    "schema",
+    "geozone",
+    "granularity",
+    "badge",
+    "format_family",
+    "access_type",
+    "producer_type",
+    "organization_with_name",
+];
 
 /// A filter clause, and the facet that does not apply it to its own counts.
 struct Clause {
@@ -458,11 +484,7 @@ fn visibility(schema: &Schema, visibility: &Visibility) -> Option<Box<dyn Query>
         return None;
     }
     let f = |name| field(schema, name);
-    let public: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
-        (Occur::Must, flag(f("private"), false)),
-        (Occur::Must, flag(f("deleted"), false)),
-        (Occur::Must, flag(f("archived"), false)),
-    ]));
+    let public = none_set(&[f("private"), f("deleted"), f("archived")]);
     let mut visible = vec![(Occur::Should, public)];
     if let Some(user) = &visibility.user_id {
         visible.push((
@@ -586,7 +608,7 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
     };
     let query = build(None);
     // The page, the total and the facets whose filter is not in use come from one pass.
-    let shared = shared_facets(&clauses, request);
+    let shared = shared_facets(&index.tables, &clauses, request);
     let default = if text.is_some() {
         Ranking::Relevance
     } else {
@@ -605,7 +627,17 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
     let total = counts.total;
     let ids = ids_of(&searcher, &addresses).map_err(index_err)?;
     let facets = if request.facets {
-        Some(facets(&searcher, &clauses, &build, request.now, counts).map_err(index_err)?)
+        Some(
+            facets(
+                &searcher,
+                &index.tables,
+                &clauses,
+                &build,
+                request.now,
+                counts,
+            )
+            .map_err(index_err)?,
+        )
     } else {
         None
     };
@@ -627,26 +659,20 @@ fn is_filtered(clauses: &[Clause], name: &str) -> bool {
 
 /// The facets counted during the main pass: those whose filter is not in use (none when
 /// facets are not asked for: the collector then only counts matches).
-fn shared_facets(clauses: &[Clause], request: &Request) -> FacetCollector {
+fn shared_facets(tables: &Arc<OrdTables>, clauses: &[Clause], request: &Request) -> FacetCollector {
     if !request.facets {
-        return FacetCollector {
-            fields: Vec::new(),
-            range_field: "last_update",
-            ranges: Vec::new(),
-        };
+        return FacetCollector::new(tables, Vec::new(), 0);
     }
-    FacetCollector {
-        fields: FACETS
-            .iter()
-            .filter(|(name, _)| !is_filtered(clauses, name))
-            .map(|(_, field)| *field)
-            .collect(),
-        range_field: "last_update",
-        ranges: if is_filtered(clauses, LAST_UPDATE_FACET) {
-            Vec::new()
-        } else {
-            last_update_bounds(request.now)
-        },
+    let fields = FACETS
+        .iter()
+        .filter(|(name, _)| !is_filtered(clauses, name))
+        .map(|(_, field)| *field)
+        .collect();
+    let shared = FacetCollector::new(tables, fields, FACET_SIZE);
+    if is_filtered(clauses, LAST_UPDATE_FACET) {
+        shared
+    } else {
+        shared.with_ranges("last_update", last_update_bounds(request.now))
     }
 }
 
@@ -654,6 +680,7 @@ fn shared_facets(clauses: &[Clause], request: &Request) -> FacetCollector {
 /// what [`shared_facets`] counted in the main pass.
 fn facets(
     searcher: &Searcher,
+    tables: &Arc<OrdTables>,
     clauses: &[Clause],
     build: &dyn Fn(Option<&str>) -> Box<dyn Query>,
     now: Micros,
@@ -662,7 +689,7 @@ fn facets(
     let range_bounds = last_update_bounds(now);
     let filtered = |name: &str| is_filtered(clauses, name);
     let shared: Vec<&(&str, &str)> = FACETS.iter().filter(|(name, _)| !filtered(name)).collect();
-    let mut counts: HashMap<&str, (u64, HashMap<String, u64>)> = HashMap::new();
+    let mut counted: HashMap<&str, Facet> = HashMap::new();
     let mut last_update: Option<(u64, Vec<u64>)> = None;
     let FacetCounts {
         total,
@@ -670,7 +697,14 @@ fn facets(
         ranges,
     } = shared_counts;
     for ((name, _), values) in shared.iter().zip(terms) {
-        counts.insert(name, (total, values));
+        counted.insert(
+            name,
+            Facet {
+                name,
+                total,
+                values,
+            },
+        );
     }
     if !filtered(LAST_UPDATE_FACET) {
         last_update = Some((total, ranges));
@@ -678,39 +712,28 @@ fn facets(
     for (name, index_field) in FACETS.iter().filter(|(name, _)| filtered(name)) {
         let own = searcher.search(
             &*build(Some(name)),
-            &FacetCollector {
-                fields: vec![index_field],
-                range_field: "last_update",
-                ranges: Vec::new(),
-            },
+            &FacetCollector::new(tables, vec![index_field], FACET_SIZE),
         )?;
         let values = own.terms.into_iter().next().unwrap_or_default();
-        counts.insert(name, (own.total, values));
+        counted.insert(
+            name,
+            Facet {
+                name,
+                total: own.total,
+                values,
+            },
+        );
     }
     if last_update.is_none() {
         let own = searcher.search(
             &*build(Some(LAST_UPDATE_FACET)),
-            &FacetCollector {
-                fields: Vec::new(),
-                range_field: "last_update",
-                ranges: range_bounds,
-            },
+            &FacetCollector::new(tables, Vec::new(), 0).with_ranges("last_update", range_bounds),
         )?;
         last_update = Some((own.total, own.ranges));
     }
     let mut facets: Vec<Facet> = FACETS
         .iter()
-        .map(|(name, _)| {
-            let (total, values) = &counts[name];
-            Facet {
-                name,
-                total: *total,
-                values: top_values(values, FACET_SIZE)
-                    .into_iter()
-                    .map(|(v, c)| (v.to_owned(), c))
-                    .collect(),
-            }
-        })
+        .filter_map(|(name, _)| counted.remove(name))
         .collect();
     let (total, ranges) = last_update.unwrap_or_default();
     facets.push(Facet {
@@ -734,16 +757,13 @@ pub fn organizations_of(index: &KindIndex, ids: &[String]) -> IndexResult<Vec<St
         .searcher()
         .search(
             &*query,
-            &FacetCollector {
-                fields: vec!["organization"],
-                range_field: "last_update",
-                ranges: Vec::new(),
-            },
+            &FacetCollector::new(&index.tables, vec!["organization"], usize::MAX),
         )
         .map_err(index_err)?;
     Ok(counts
         .terms
         .into_iter()
-        .flat_map(|values| values.into_keys())
+        .flatten()
+        .map(|(value, _)| value)
         .collect())
 }

@@ -3,14 +3,17 @@
 //! position can never disagree).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
+use tantivy::merge_policy::{LogMergePolicy, NoMergePolicy};
 use tantivy::schema::Schema;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use super::analysis;
+use super::tables::OrdTables;
 
 /// Memory the writer may use before flushing segments (tantivy's floor is 15 MB per thread);
 /// taken only while documents are being added.
@@ -50,6 +53,8 @@ impl IndexError {
 pub struct KindIndex {
     pub kind: &'static str,
     pub schema: Schema,
+    /// The keyword columns facets count, as plain arrays (kept warm by the reader).
+    pub tables: Arc<OrdTables>,
     reader: IndexReader,
     writer: Mutex<IndexWriter<TantivyDocument>>,
     version: u32,
@@ -63,7 +68,14 @@ pub struct KindIndex {
 impl KindIndex {
     /// Opens the index under `dir`, or creates it empty. An index written by another version of
     /// the schema, or left half-built, is wiped: [`KindIndex::needs_rebuild`] then says so.
-    pub fn open(dir: &Path, kind: &'static str, schema: Schema, version: u32) -> IndexResult<Self> {
+    /// `facet_fields` are the keyword fields whose values facets count.
+    pub fn open(
+        dir: &Path,
+        kind: &'static str,
+        schema: Schema,
+        version: u32,
+        facet_fields: &'static [&'static str],
+    ) -> IndexResult<Self> {
         let err = |message: String| IndexError { kind, message };
         std::fs::create_dir_all(dir)
             .map_err(|e| err(format!("cannot create {}: {e}", dir.display())))?;
@@ -82,9 +94,12 @@ impl KindIndex {
         };
         analysis::register(&index);
         let seq = if ready { read_payload(&index).seq } else { 0 };
+        let tables = OrdTables::new(facet_fields);
+        let warmer: Arc<dyn tantivy::Warmer> = tables.clone();
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .warmers(vec![Arc::downgrade(&warmer)])
             .try_into()
             .map_err(|e| err(format!("cannot open a reader: {e}")))?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
@@ -98,6 +113,7 @@ impl KindIndex {
         Ok(KindIndex {
             kind,
             schema,
+            tables,
             reader,
             writer: Mutex::new(writer),
             version,
@@ -152,10 +168,10 @@ impl KindIndex {
     /// rebuild's first commit).
     pub fn begin_rebuild(&self) -> IndexResult<()> {
         self.ready.store(false, Ordering::Release);
-        self.writer
-            .lock()
-            .delete_all_documents()
-            .map_err(|e| self.err(e))?;
+        let writer = self.writer.lock();
+        // Segments are merged once, at the end (see `merge_segments`).
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        writer.delete_all_documents().map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -181,6 +197,25 @@ impl KindIndex {
             self.ready.store(true, Ordering::Release);
         }
         Ok(())
+    }
+
+    /// Merges every segment into one, then shows it to searchers (the old segments serve
+    /// until then), and lets the writer merge as usual again: a search then sets up one
+    /// segment instead of several.
+    pub fn merge_segments(&self) -> IndexResult<()> {
+        let merged = (|| {
+            let ids = self.writer.lock().index().searchable_segment_ids()?;
+            if ids.len() > 1 {
+                let merge = self.writer.lock().merge(&ids);
+                merge.wait()?;
+                self.reader.reload()?;
+            }
+            Ok::<_, tantivy::TantivyError>(())
+        })();
+        self.writer
+            .lock()
+            .set_merge_policy(Box::new(LogMergePolicy::default()));
+        merged.map_err(|e| self.err(e))
     }
 }
 

@@ -237,5 +237,6 @@ async fn rebuild_kind(
     }
     blocking(search, move |search| feed.index(search).commit(seq, true)).await?;
     search.applied.send_replace(search.seq());
+    blocking(search, move |search| feed.index(search).merge_segments()).await?;
     Ok(())
 }

@@ -15,6 +15,7 @@ mod indexer;
 pub mod organizations;
 pub mod query;
 mod rank;
+mod tables;
 pub mod users;
 mod values;
 
@@ -61,8 +62,8 @@ const POLL: Duration = Duration::from_millis(250);
 impl Search {
     /// Opens (or creates) the indexes under `dir`. Call [`Search::start`] to index.
     pub fn open(dir: &Path, store: Store) -> IndexResult<Arc<Search>> {
-        let open = |name: &str, kind, schema, version| {
-            KindIndex::open(&dir.join(name), kind, schema, version)
+        let open = |name: &str, kind, schema, version, facets| {
+            KindIndex::open(&dir.join(name), kind, schema, version, facets)
         };
         let mut search = Search {
             store,
@@ -71,14 +72,16 @@ impl Search {
                 datasets::KIND,
                 datasets::schema(),
                 datasets::VERSION,
+                datasets::FACET_FIELDS,
             )?,
             organizations: open(
                 "organizations",
                 organizations::KIND,
                 organizations::schema(),
                 organizations::VERSION,
+                organizations::FACET_FIELDS,
             )?,
-            users: open("users", users::KIND, users::schema(), users::VERSION)?,
+            users: open("users", users::KIND, users::schema(), users::VERSION, &[])?,
             applied: tokio::sync::watch::Sender::new(0),
             wake: tokio::sync::Notify::new(),
         };

@@ -9,16 +9,16 @@ use tantivy::schema::{
 };
 use tantivy::{Order, TantivyDocument};
 
-use super::collect::{FacetCollector, top_values};
+use super::collect::FacetCollector;
 use super::index::{IndexError, IndexResult, KindIndex};
 use super::query::{any_of, constant, text_query, typed_words};
-use super::rank::{Ranking, SortField, ids_of, top_docs};
+use super::rank::{POPULARITY, Ranking, SortField, ids_of, popularity, top_docs};
 use super::{Facet, SearchPage, analysis};
 use crate::domain::organization::Organization;
 use crate::domain::slug::fold;
 
 /// Bump when the fields or the document change: indexes of another version are rebuilt.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 pub const KIND: &str = "organization";
 
 /// Text fields and how much a match in each weighs (uData's search service boosts).
@@ -87,6 +87,7 @@ pub fn schema() -> Schema {
     for name in NUMBERS {
         builder.add_i64_field(name, INDEXED | FAST);
     }
+    builder.add_f64_field(POPULARITY, FAST);
     builder.build()
 }
 
@@ -133,6 +134,10 @@ pub fn document(schema: &Schema, org: &Organization, datasets: i64) -> TantivyDo
     // Reuses and views are counted by areas that do not exist yet.
     doc.add_i64(f("reuses"), 0);
     doc.add_i64(f("views"), 0);
+    doc.add_f64(
+        f(POPULARITY),
+        popularity(org.followers, 0, public_service, false),
+    );
     doc
 }
 
@@ -162,6 +167,8 @@ pub const SORTS: &[(&str, SortField)] = &[
 ];
 
 const PRODUCER_TYPE_FACET: &str = "producer_type";
+/// The keyword fields facets count.
+pub const FACET_FIELDS: &[&str] = &[PRODUCER_TYPE_FACET];
 
 impl OrganizationQuery {
     /// The filter clauses, without the producer type's when `for_facet` (its facet counts
@@ -246,21 +253,13 @@ pub fn search(
         let counts = searcher
             .search(
                 &*build(query.filters(schema, true)),
-                &FacetCollector {
-                    fields: vec![PRODUCER_TYPE_FACET],
-                    range_field: "created",
-                    ranges: Vec::new(),
-                },
+                &FacetCollector::new(&index.tables, vec![PRODUCER_TYPE_FACET], FACET_SIZE),
             )
             .map_err(index_err)?;
-        let values = counts.terms.first().cloned().unwrap_or_default();
         Some(vec![Facet {
             name: PRODUCER_TYPE_FACET,
             total: counts.total,
-            values: top_values(&values, FACET_SIZE)
-                .into_iter()
-                .map(|(v, c)| (v.to_owned(), c))
-                .collect(),
+            values: counts.terms.into_iter().next().unwrap_or_default(),
         }])
     } else {
         None

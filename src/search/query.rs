@@ -1,8 +1,8 @@
 //! Query pieces every kind's searches share: the text query, term filters, visibility.
 
 use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
-    TermSetQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, Query,
+    RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Schema};
 use tantivy::{Searcher, Term};
@@ -33,18 +33,21 @@ pub fn text_query(
     let words = analysis::french_terms(q);
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for word in &words {
+        // Only the fields that have the word: each field in the union costs a posting list.
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        let mut known = false;
         for (name, boost) in fields {
             let field = schema.get_field(name).expect("text fields exist");
             let term = Term::from_field_text(field, word);
-            known = known || searcher.doc_freq(&term).unwrap_or(0) > 0;
+            if searcher.doc_freq(&term).unwrap_or(0) == 0 {
+                continue;
+            }
             let term = TermQuery::new(term, IndexRecordOption::WithFreqs);
             any.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(Box::new(term), *boost)),
             ));
         }
+        let known = !any.is_empty();
         if !known && let Some(distance) = typo_distance(word) {
             for name in fuzzy {
                 let field = schema.get_field(name).expect("fuzzy fields exist");
@@ -57,21 +60,22 @@ pub fn text_query(
         }
         must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
     }
-    let trimmed = q.trim();
-    let by_id: Box<dyn Query> = Box::new(BoostQuery::new(
-        Box::new(TermQuery::new(
-            Term::from_field_text(id, trimmed),
-            IndexRecordOption::Basic,
-        )),
-        100.0,
-    ));
-    match (must.is_empty(), trimmed.is_empty()) {
-        (true, true) => None,
-        (true, false) => Some(by_id),
-        (false, _) => Some(Box::new(BooleanQuery::new(vec![
-            (Occur::Should, Box::new(BooleanQuery::new(must))),
+    let id = Term::from_field_text(id, q.trim());
+    let by_id: Option<Box<dyn Query>> = (searcher.doc_freq(&id).unwrap_or(0) > 0).then(|| {
+        let term = TermQuery::new(id, IndexRecordOption::Basic);
+        Box::new(BoostQuery::new(Box::new(term), 100.0)) as Box<dyn Query>
+    });
+    let words: Option<Box<dyn Query>> =
+        (!must.is_empty()).then(|| Box::new(BooleanQuery::new(must)) as Box<dyn Query>);
+    match (words, by_id) {
+        (Some(words), Some(by_id)) => Some(Box::new(BooleanQuery::new(vec![
+            (Occur::Should, words),
             (Occur::Should, by_id),
         ]))),
+        (Some(query), None) | (None, Some(query)) => Some(query),
+        // An id that matches nothing finds nothing.
+        (None, None) if !q.trim().is_empty() => Some(Box::new(EmptyQuery)),
+        (None, None) => None,
     }
 }
 
@@ -106,10 +110,24 @@ pub fn constant(query: Box<dyn Query>) -> Box<dyn Query> {
 
 /// Documents whose boolean `field` is `value`.
 pub fn flag(field: Field, value: bool) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_bool(field, value),
-        IndexRecordOption::Basic,
-    ))
+    if value {
+        Box::new(TermQuery::new(
+            Term::from_field_bool(field, true),
+            IndexRecordOption::Basic,
+        ))
+    } else {
+        none_set(&[field])
+    }
+}
+
+/// Documents with none of these boolean `fields` set. Flags are rarely set: skipping the few
+/// documents that have one costs far less than walking the postings of all the others.
+pub fn none_set(fields: &[Field]) -> Box<dyn Query> {
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
+    for field in fields {
+        parts.push((Occur::MustNot, flag(*field, true)));
+    }
+    Box::new(BooleanQuery::new(parts))
 }
 
 /// Documents whose `i64` field is within `from..=to` (a missing bound is open).

@@ -1,17 +1,14 @@
 //! Ordering search results: relevance damped by popularity, or a sort field; and reading the
 //! ids of the page found.
 
-use std::sync::Arc;
-
 use tantivy::collector::{Collector, TopDocs};
-use tantivy::columnar::ColumnValues;
 use tantivy::query::Query;
 use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader};
 
 /// How a page of results is ordered.
 #[derive(Debug, Clone, Copy)]
 pub enum Ranking {
-    /// Best text match first, tweaked by [`popularity`].
+    /// Best text match first, multiplied by [`popularity`].
     Relevance,
     /// By an `i64` fast field.
     Number(&'static str, Order),
@@ -55,7 +52,7 @@ pub fn top_docs<C: Collector>(
     let top = TopDocs::with_limit(limit.max(1)).and_offset(offset);
     let (addresses, fruit): (Vec<DocAddress>, C::Fruit) = match ranking {
         Ranking::Relevance => {
-            let (docs, fruit) = searcher.search(query, &(top.tweak_score(popularity), also))?;
+            let (docs, fruit) = searcher.search(query, &(top.tweak_score(by_popularity), also))?;
             (docs.into_iter().map(|(_, a)| a).collect(), fruit)
         }
         Ranking::Text(field, order) => {
@@ -73,32 +70,34 @@ pub fn top_docs<C: Collector>(
     Ok((addresses, fruit))
 }
 
-/// Relevance tweaked by popularity as uData's search service does (public service, followers,
-/// views, featured: whichever of these fast fields the kind has), damped so that a better text
-/// match still wins.
-fn popularity(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score + use<> {
-    let fast = segment.fast_fields();
-    let number = |name: &str| fast.i64(name).ok().map(|c| c.first_or_default_col(0));
-    let flag = |name: &str| fast.bool(name).ok().map(|c| c.first_or_default_col(false));
-    let followers = number("followers");
-    let views = number("views");
-    let public_service = flag("public_service");
-    let featured = flag("featured");
-    move |doc, score| {
-        let count = |c: &Option<Arc<dyn ColumnValues<i64>>>| {
-            c.as_ref()
-                .map_or(0.0, |c| (c.get_val(doc).max(0) as f32).ln_1p())
-        };
-        let set =
-            |c: &Option<Arc<dyn ColumnValues<bool>>>| c.as_ref().is_some_and(|c| c.get_val(doc));
-        let mut boost = 1.0 + 0.02 * count(&followers) + 0.01 * count(&views);
-        if set(&public_service) {
-            boost += 0.1;
-        }
-        if set(&featured) {
-            boost += 0.05;
-        }
-        score * boost
+/// The `f64` fast field holding each document's [`popularity`].
+pub const POPULARITY: &str = "popularity";
+
+/// What a document's relevance is multiplied by: uData's search service favours public service,
+/// followers, views and featured objects; damped so that a better text match still wins.
+/// Computed when the document is written, so that ranking reads one number per match.
+pub fn popularity(followers: i64, views: i64, public_service: bool, featured: bool) -> f64 {
+    let count = |n: i64| (n.max(0) as f64).ln_1p();
+    let mut boost = 1.0 + 0.02 * count(followers) + 0.01 * count(views);
+    if public_service {
+        boost += 0.1;
+    }
+    if featured {
+        boost += 0.05;
+    }
+    boost
+}
+
+/// Relevance multiplied by the document's [`popularity`].
+fn by_popularity(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score + use<> {
+    let boost = segment
+        .fast_fields()
+        .f64(POPULARITY)
+        .ok()
+        .map(|column| column.first_or_default_col(1.0));
+    move |doc, score| match &boost {
+        Some(boost) => score * boost.get_val(doc) as f32,
+        None => score,
     }
 }
 

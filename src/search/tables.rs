@@ -75,7 +75,7 @@ impl OrdTable {
 
 /// The tables of keyword fields for every live segment of an index.
 pub struct OrdTables {
-    /// The fields whose tables are built as soon as a segment appears.
+    /// The fields with tables, built as soon as a segment appears.
     fields: &'static [&'static str],
     segments: RwLock<HashMap<(SegmentId, &'static str), Arc<OrdTable>>>,
 }
@@ -89,12 +89,15 @@ impl OrdTables {
     }
 
     /// The table of `field` in this segment (built now if warming has not built it); `None`
-    /// when the segment has no value of it.
+    /// when the segment has no value of it or `field` is not one of the tables' fields.
     pub fn get(
         &self,
         reader: &SegmentReader,
         field: &'static str,
     ) -> tantivy::Result<Option<Arc<OrdTable>>> {
+        if !self.fields.contains(&field) {
+            return Ok(None);
+        }
         let key = (reader.segment_id(), field);
         if let Some(table) = self.segments.read().get(&key) {
             return Ok(Some(Arc::clone(table)));
