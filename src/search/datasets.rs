@@ -23,7 +23,7 @@ use crate::domain::resource::Resource;
 use crate::domain::time::Micros;
 
 /// Bump when the fields or the document change: indexes of another version are rebuilt.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 pub const KIND: &str = "dataset";
 
 /// uData indexes the ids and titles of at most this many resources per dataset.
@@ -68,6 +68,8 @@ const FLAGS: &[&str] = &[
     "private",
     "deleted",
     "archived",
+    // Any of the three above: what anonymous searches exclude, in one posting list.
+    "hidden",
     "featured",
     "public_service",
 ];
@@ -247,6 +249,10 @@ pub fn document(schema: &Schema, d: &Dataset, related: &Related) -> TantivyDocum
         doc.add_text(f("access_type"), access_type);
     }
     doc.add_bool(f("private"), d.private);
+    doc.add_bool(
+        f("hidden"),
+        d.private || d.deleted.is_some() || d.archived.is_some(),
+    );
     doc.add_bool(f("deleted"), d.deleted.is_some());
     doc.add_bool(f("archived"), d.archived.is_some());
     doc.add_bool(f("featured"), d.featured);
@@ -484,7 +490,7 @@ fn visibility(schema: &Schema, visibility: &Visibility) -> Option<Box<dyn Query>
         return None;
     }
     let f = |name| field(schema, name);
-    let public = none_set(&[f("private"), f("deleted"), f("archived")]);
+    let public = none_set(&[f("hidden")]);
     let mut visible = vec![(Occur::Should, public)];
     if let Some(user) = &visibility.user_id {
         visible.push((

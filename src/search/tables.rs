@@ -15,6 +15,9 @@ use tantivy::{DocId, Searcher, SearcherGeneration, SegmentReader, Warmer};
 
 /// The ordinals (in the segment's dictionary of the field) of each document's values.
 pub enum OrdTable {
+    /// At most one value per document, of fewer than 65,535: its ordinal, or
+    /// [`OrdTable::NONE16`] (half the memory to read than `Single`).
+    Single16(Vec<u16>),
     /// At most one value per document: its ordinal, or [`OrdTable::NONE`].
     Single(Vec<u32>),
     /// The ordinals of document `d` are `ords[starts[d]..starts[d + 1]]`.
@@ -23,6 +26,7 @@ pub enum OrdTable {
 
 impl OrdTable {
     const NONE: u32 = u32::MAX;
+    const NONE16: u16 = u16::MAX;
 
     fn build(reader: &SegmentReader, field: &str) -> tantivy::Result<Option<OrdTable>> {
         let Some(column) = reader.fast_fields().str(field)? else {
@@ -31,6 +35,15 @@ impl OrdTable {
         let ords = column.ords();
         let docs = reader.max_doc();
         let table = match ords.get_cardinality() {
+            Cardinality::Full | Cardinality::Optional
+                if column.num_terms() < Self::NONE16.into() =>
+            {
+                OrdTable::Single16(
+                    (0..docs)
+                        .map(|doc| ords.first(doc).map_or(Self::NONE16, |ord| ord as u16))
+                        .collect(),
+                )
+            }
             Cardinality::Full | Cardinality::Optional => OrdTable::Single(
                 (0..docs)
                     .map(|doc| ords.first(doc).map_or(Self::NONE, |ord| ord as u32))
@@ -57,6 +70,12 @@ impl OrdTable {
     #[inline]
     pub fn count(&self, doc: DocId, counts: &mut [u32]) {
         match self {
+            OrdTable::Single16(ords) => {
+                let ord = ords[doc as usize];
+                if ord != Self::NONE16 {
+                    counts[ord as usize] += 1;
+                }
+            }
             OrdTable::Single(ords) => {
                 let ord = ords[doc as usize];
                 if ord != Self::NONE {
