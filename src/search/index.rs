@@ -13,6 +13,7 @@ use tantivy::schema::Schema;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use super::analysis;
+use super::cache::ResultCache;
 use super::tables::OrdTables;
 
 /// Memory the writer may use before flushing segments (tantivy's floor is 15 MB per thread);
@@ -55,6 +56,8 @@ pub struct KindIndex {
     pub schema: Schema,
     /// The keyword columns facets count, as plain arrays (kept warm by the reader).
     pub tables: Arc<OrdTables>,
+    /// Recent search results, valid while the index does not change.
+    pub results: ResultCache,
     reader: IndexReader,
     writer: Mutex<IndexWriter<TantivyDocument>>,
     version: u32,
@@ -114,6 +117,7 @@ impl KindIndex {
             kind,
             schema,
             tables,
+            results: ResultCache::default(),
             reader,
             writer: Mutex::new(writer),
             version,

@@ -7,6 +7,7 @@
 //! a [`KindIndex`] field here opened in [`Search::open`], and its feed in `feeds.rs`.
 
 pub mod analysis;
+mod cache;
 mod collect;
 pub mod datasets;
 mod feeds;
@@ -29,7 +30,7 @@ pub use query::Visibility;
 use crate::store::Store;
 
 /// A page of search results: the ids in order, the total, and the facets if asked for.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SearchPage {
     pub ids: Vec<String>,
     pub total: u64,
@@ -37,7 +38,7 @@ pub struct SearchPage {
 }
 
 /// The counts of one facet: documents matching every other filter, and per value.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Facet {
     pub name: &'static str,
     pub total: u64,

@@ -144,17 +144,22 @@ async fn run(
     facets: bool,
 ) -> ApiResult<SearchPage> {
     off_workers(search, move |search| {
-        crate::search::datasets::search(
-            &search.datasets,
-            &Request {
-                query: &query,
-                visibility: &visibility,
-                offset: page.offset().max(0) as usize,
-                limit: page.page_size.max(0) as usize,
-                facets,
-                now: now(),
-            },
-        )
+        let index = &search.datasets;
+        let request = Request {
+            query: &query,
+            visibility: &visibility,
+            offset: page.offset().max(0) as usize,
+            limit: page.page_size.max(0) as usize,
+            facets,
+            now: now(),
+        };
+        let key = format!(
+            "{query:?}|{visibility:?}|{}|{}|{facets}",
+            request.offset, request.limit
+        );
+        index.results.get_or_search(key, index.seq(), || {
+            crate::search::datasets::search(index, &request)
+        })
     })
     .await
 }
