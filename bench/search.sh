@@ -37,7 +37,7 @@ if [ "${BENCH_REBUILD:-1}" = 1 ]; then
   echo "== index rebuild"
   /usr/bin/time -f "index rebuild: %e s, max RSS %M KiB" $BIN index rebuild "${STORE[@]}"
 fi
-du -sh "$DATA"/plateau.db "$DATA/search" 2>/dev/null | sed 's/^/size: /'
+du -sh "$DATA"/plateau.db "$DATA/search" 2>/dev/null | sed 's/^/size: /' || true
 
 PLATEAU_LOG=warn $BIN serve "${STORE[@]}" --listen "127.0.0.1:$PORT" --rate-limit 1000000000 \
   --max-page-size 1000 2>"$DATA/server.log" &

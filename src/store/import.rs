@@ -33,6 +33,15 @@ impl Store {
         }
     }
 
+    /// Refreshes the query planner's statistics, after a bulk load: PostgreSQL plans the
+    /// reads of a list of ids by them, and until autovacuum gets to a freshly filled table it
+    /// scans the whole of it instead of using its index.
+    pub async fn analyze(&self) -> StoreResult<()> {
+        self.write(vec![Stmt::new("ANALYZE", params![])])
+            .await
+            .map(drop)
+    }
+
     /// Inserts users without password or API key, in one transaction.
     pub async fn import_users(&self, users: &[User]) -> StoreResult<()> {
         let mut stmts = Vec::with_capacity(users.len() * 2);

@@ -188,6 +188,7 @@ pub async fn generate(
     if let Some(last) = writing {
         last.await??;
     }
+    store.analyze().await?;
     generated.datasets = plan.datasets;
     progress(plan.datasets);
     Ok(generated)
