@@ -68,6 +68,9 @@ pub struct SegmentCounts {
 }
 
 pub struct SegmentFacets {
+    /// Matches not counted yet: they are counted a block at a time, one field after the
+    /// other, which keeps each field's table and counts in cache.
+    pending: Vec<DocId>,
     /// Per field: its column, and its table when it has one (faster to read).
     columns: Vec<Option<(StrColumn, Option<Arc<OrdTable>>)>>,
     counts: Vec<Vec<u32>>,
@@ -103,6 +106,7 @@ impl Collector for FacetCollector {
             Some(fast.i64(self.range_field)?)
         };
         Ok(SegmentFacets {
+            pending: Vec::with_capacity(BLOCK),
             columns,
             counts,
             range_column,
@@ -142,30 +146,14 @@ impl SegmentCollector for SegmentFacets {
     type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        self.total += 1;
-        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
-            match column {
-                Some((_, Some(table))) => table.count(doc, counts),
-                Some((column, None)) => {
-                    for ord in column.ords().values_for_doc(doc) {
-                        counts[ord as usize] += 1;
-                    }
-                }
-                None => {}
-            }
-        }
-        if let Some(column) = &self.range_column
-            && let Some(value) = column.first(doc)
-        {
-            for (bound, count) in self.ranges.iter().zip(self.range_counts.iter_mut()) {
-                if value >= *bound {
-                    *count += 1;
-                }
-            }
+        self.pending.push(doc);
+        if self.pending.len() == BLOCK {
+            self.count_pending();
         }
     }
 
-    fn harvest(self) -> SegmentCounts {
+    fn harvest(mut self) -> SegmentCounts {
+        self.count_pending();
         SegmentCounts {
             total: self.total,
             terms: self
@@ -176,6 +164,41 @@ impl SegmentCollector for SegmentFacets {
                 .collect(),
             ranges: self.range_counts,
         }
+    }
+}
+
+/// Matches counted at a time.
+const BLOCK: usize = 256;
+
+impl SegmentFacets {
+    fn count_pending(&mut self) {
+        let docs = &self.pending;
+        self.total += docs.len() as u64;
+        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
+            match column {
+                Some((_, Some(table))) => table.count_all(docs, counts),
+                Some((column, None)) => {
+                    for doc in docs {
+                        for ord in column.ords().values_for_doc(*doc) {
+                            counts[ord as usize] += 1;
+                        }
+                    }
+                }
+                None => {}
+            }
+        }
+        if let Some(column) = &self.range_column {
+            for doc in docs {
+                if let Some(value) = column.first(*doc) {
+                    for (bound, count) in self.ranges.iter().zip(self.range_counts.iter_mut()) {
+                        if value >= *bound {
+                            *count += 1;
+                        }
+                    }
+                }
+            }
+        }
+        self.pending.clear();
     }
 }
 

@@ -66,26 +66,31 @@ impl OrdTable {
         Ok(Some(table))
     }
 
-    /// Adds one to `counts` at each of the document's ordinals.
-    #[inline]
-    pub fn count(&self, doc: DocId, counts: &mut [u32]) {
+    /// Adds one to `counts` at each ordinal of each of `docs`.
+    pub fn count_all(&self, docs: &[DocId], counts: &mut [u32]) {
         match self {
             OrdTable::Single16(ords) => {
-                let ord = ords[doc as usize];
-                if ord != Self::NONE16 {
-                    counts[ord as usize] += 1;
+                for doc in docs {
+                    let ord = ords[*doc as usize];
+                    if ord != Self::NONE16 {
+                        counts[ord as usize] += 1;
+                    }
                 }
             }
             OrdTable::Single(ords) => {
-                let ord = ords[doc as usize];
-                if ord != Self::NONE {
-                    counts[ord as usize] += 1;
+                for doc in docs {
+                    let ord = ords[*doc as usize];
+                    if ord != Self::NONE {
+                        counts[ord as usize] += 1;
+                    }
                 }
             }
             OrdTable::Multi { starts, ords } => {
-                let (start, end) = (starts[doc as usize], starts[doc as usize + 1]);
-                for ord in &ords[start as usize..end as usize] {
-                    counts[*ord as usize] += 1;
+                for doc in docs {
+                    let (start, end) = (starts[*doc as usize], starts[*doc as usize + 1]);
+                    for ord in &ords[start as usize..end as usize] {
+                        counts[*ord as usize] += 1;
+                    }
                 }
             }
         }
