@@ -8,7 +8,7 @@ use crate::domain::time::Micros;
 use crate::params;
 
 fn community_from_row(row: &Row) -> StoreResult<CommunityResource> {
-    serde_json::from_str(&row.text(0)?)
+    serde_json::from_str(row.str(0)?)
         .map_err(|e| StoreError::Internal(format!("corrupt community resource document: {e}")))
 }
 

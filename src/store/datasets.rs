@@ -102,7 +102,7 @@ macro_rules! org_list_head {
 
 /// Reads a row of [`dataset_columns!`].
 pub(crate) fn dataset_from_row(row: &Row) -> StoreResult<Dataset> {
-    let mut dataset: Dataset = serde_json::from_str(&row.text(0)?)
+    let mut dataset: Dataset = serde_json::from_str(row.str(0)?)
         .map_err(|e| StoreError::Internal(format!("corrupt dataset document: {e}")))?;
     dataset.counters = DatasetCounters {
         followers: row.int(1)?,

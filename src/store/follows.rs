@@ -135,7 +135,7 @@ impl Store {
             .await?
             .iter()
             .map(|r| {
-                let follower: User = serde_json::from_str(&r.text(2)?)
+                let follower: User = serde_json::from_str(r.str(2)?)
                     .map_err(|e| StoreError::Internal(format!("corrupt user document: {e}")))?;
                 Ok(Follow { id: r.text(0)?, since: r.int(1)?, follower: User { followers: r.int(3)?, ..follower } })
             })

@@ -21,8 +21,8 @@ pub const ORGANIZATION_SORTS: &[&str] = &[
     "last_modified",
 ];
 
-fn org_from_row(row: &Row) -> StoreResult<Organization> {
-    let mut org: Organization = serde_json::from_str(&row.text(0)?)
+pub(crate) fn org_from_row(row: &Row) -> StoreResult<Organization> {
+    let mut org: Organization = serde_json::from_str(row.str(0)?)
         .map_err(|e| StoreError::Internal(format!("corrupt organization document: {e}")))?;
     org.followers = row.int(1)?;
     org.members_count = row.int(2)?;
@@ -31,7 +31,7 @@ fn org_from_row(row: &Row) -> StoreResult<Organization> {
 
 /// A row of `org_id, role, since, user doc, user followers`.
 fn member_from_row(r: &Row) -> StoreResult<(Membership, User)> {
-    let user: User = serde_json::from_str(&r.text(3)?)
+    let user: User = serde_json::from_str(r.str(3)?)
         .map_err(|e| StoreError::Internal(format!("corrupt user document: {e}")))?;
     let membership = Membership {
         org_id: r.text(0)?,

@@ -12,8 +12,8 @@ use crate::domain::resource::Resource;
 use crate::domain::time::Micros;
 use crate::params;
 
-fn resource_from_row(row: &Row) -> StoreResult<Resource> {
-    serde_json::from_str(&row.text(0)?)
+pub(crate) fn resource_from_row(row: &Row) -> StoreResult<Resource> {
+    serde_json::from_str(row.str(0)?)
         .map_err(|e| StoreError::Internal(format!("corrupt resource document: {e}")))
 }
 
@@ -136,7 +136,7 @@ impl Store {
             )
             .await?
         {
-            let resource: Resource = serde_json::from_str(&row.text(1)?)
+            let resource: Resource = serde_json::from_str(row.str(1)?)
                 .map_err(|e| StoreError::Internal(format!("corrupt resource document: {e}")))?;
             out.entry(row.text(0)?).or_default().push(resource);
         }

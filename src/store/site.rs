@@ -52,7 +52,7 @@ impl Store {
             .query_one("SELECT doc FROM site WHERE id = 'site'", params![])
             .await?
         {
-            Some(row) => serde_json::from_str(&row.text(0)?)
+            Some(row) => serde_json::from_str(row.str(0)?)
                 .map_err(|e| StoreError::Internal(format!("corrupt site document: {e}"))),
             None => Ok(SiteSettings::default_for(id)),
         }

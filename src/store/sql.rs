@@ -72,6 +72,15 @@ impl Row {
             ))),
         }
     }
+    /// [`Row::text`] without the copy.
+    pub fn str(&self, i: usize) -> Result<&str, StoreError> {
+        match self.0.get(i) {
+            Some(Value::Text(Some(s))) => Ok(s),
+            other => Err(StoreError::Internal(format!(
+                "column {i}: expected text, got {other:?}"
+            ))),
+        }
+    }
     pub fn opt_text(&self, i: usize) -> Result<Option<String>, StoreError> {
         match self.0.get(i) {
             Some(Value::Text(v)) => Ok(v.clone()),

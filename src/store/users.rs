@@ -19,8 +19,8 @@ pub const USER_SORTS: &[&str] = &[
     "created",
 ];
 
-fn user_from_row(row: &Row) -> StoreResult<User> {
-    let mut user: User = serde_json::from_str(&row.text(0)?)
+pub(crate) fn user_from_row(row: &Row) -> StoreResult<User> {
+    let mut user: User = serde_json::from_str(row.str(0)?)
         .map_err(|e| StoreError::Internal(format!("corrupt user document: {e}")))?;
     user.followers = row.int(1)?;
     Ok(user)
@@ -318,7 +318,7 @@ impl Store {
         .iter()
         .map(|row| {
             // Same columns as the organizations area reads; its row parser is private to it.
-            let mut org: Organization = serde_json::from_str(&row.text(0)?).map_err(|e| {
+            let mut org: Organization = serde_json::from_str(row.str(0)?).map_err(|e| {
                 StoreError::Internal(format!("corrupt organization document: {e}"))
             })?;
             org.followers = row.int(1)?;

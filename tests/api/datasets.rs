@@ -493,6 +493,56 @@ async fn followers_suggest_and_feed(backend: Backend) {
     assert_eq!(r.status, StatusCode::NOT_IMPLEMENTED);
 }
 
+async fn dataset_read_embeds_resources_in_order_organization_and_owner(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (user, key) = t.user_with_key("Ada", "Lovelace", false).await;
+    let org = create_org(&t, &key, "Org").await;
+    let owned = create_dataset(&t, &key, basic("Owned")).await;
+    let of_org = create_dataset(
+        &t,
+        &key,
+        json!({"title": "Of the org", "description": "d", "organization": org["id"]}),
+    )
+    .await;
+    for d in [&owned, &of_org] {
+        for title in ["one", "two", "three"] {
+            let body = json!({"title": title, "url": format!("https://example.org/{title}.csv"),
+                "filetype": "remote"});
+            let r = t
+                .post(&format!("{}resources/", dataset_path(d)), Some(&key), body)
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
+        }
+    }
+    let r = t.get(&dataset_path(&owned), None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let titles: Vec<&str> = r.json["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["three", "two", "one"]);
+    assert_eq!(r.json["owner"]["id"], user.id.as_str());
+    assert_eq!(r.json["organization"], Value::Null);
+    let by_slug = t.get("/api/1/datasets/owned/", None).await;
+    assert_eq!(by_slug.json, r.json);
+
+    let r = t.get(&dataset_path(&of_org), None).await;
+    assert_eq!(r.json["organization"]["id"], org["id"]);
+    assert_eq!(r.json["owner"], Value::Null);
+    assert_eq!(r.json["resources"].as_array().unwrap().len(), 3);
+
+    // A dataset whose slug is another's id: the id wins.
+    let id = owned["id"].as_str().unwrap();
+    let lookalike = create_dataset(&t, &key, basic(id)).await;
+    assert_eq!(lookalike["slug"], id);
+    assert_eq!(
+        t.get(&dataset_path(&owned), None).await.json["title"],
+        "Owned"
+    );
+}
+
 both!(
     create_dataset_serves_udata_shape,
     create_dataset_rejects_bad_input_by_field,
@@ -503,4 +553,5 @@ both!(
     quality_score_through_the_api,
     owned_lists_and_metrics,
     followers_suggest_and_feed,
+    dataset_read_embeds_resources_in_order_organization_and_owner,
 );

@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 
 use super::lists::{DatasetListQuery, tags_of, viewer};
 use super::model::{DatasetJson, dataset_json, dataset_jsons};
-use super::{DatasetPath, check_references, ensure_readable, gone, require_edit};
+use super::{DatasetPath, DatasetViewPath, check_references, ensure_readable, gone, require_edit};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiQuery, Auth};
 use crate::api::organizations::check_flag;
@@ -118,10 +118,10 @@ pub async fn create_dataset(
 pub async fn get_dataset(
     State(app): State<AppState>,
     auth: Auth,
-    DatasetPath(dataset): DatasetPath,
+    DatasetViewPath(view): DatasetViewPath,
 ) -> ApiResult<Json<DatasetJson>> {
-    ensure_readable(&auth, &dataset)?;
-    Ok(Json(dataset_json(&app, &auth, &dataset).await?))
+    ensure_readable(&auth, &view.dataset)?;
+    Ok(Json(DatasetJson::of_view(&app, &auth, view, now())))
 }
 
 /// Changes a dataset (its owner, its organization's members, sysadmins). A new title moves

@@ -31,6 +31,7 @@ use crate::domain::dataset::{Dataset, DatasetInput, check_custom_extras};
 use crate::domain::ids::is_object_id;
 use crate::domain::permissions::{Action, Actor, can};
 use crate::domain::validation::FieldErrors;
+use crate::store::dataset_view::DatasetView;
 use crate::store::organizations::Resolved;
 
 pub const OPERATIONS: &[&str] = &[
@@ -147,25 +148,58 @@ impl FromRequestParts<AppState> for DatasetPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
-        let params = RawPathParams::from_request_parts(parts, app)
+        let value = dataset_path_value(parts, app).await?;
+        resolve_dataset_path(parts, app, &value)
             .await
-            .map_err(|_| ApiError::not_found())?;
-        let value = params
-            .iter()
-            .find(|(name, _)| *name == "dataset")
-            .or_else(|| params.iter().find(|(name, _)| *name == "id"))
-            .map(|(_, value)| value.to_owned())
-            .ok_or_else(ApiError::not_found)?;
-        match app.store.resolve_dataset(&value).await? {
-            Resolved::Found(dataset) => Ok(DatasetPath(dataset)),
-            Resolved::Moved(dataset) => Err(ApiError::MovedPermanently(canonical_url(
-                &app.settings.base_url,
-                original_uri(parts),
-                "datasets",
-                &dataset.slug,
-            ))),
-            Resolved::NotFound => Err(ApiError::NotFound("Dataset not found".into())),
+            .map(DatasetPath)
+    }
+}
+
+/// [`DatasetPath`] with the dataset's resources, organization and owner, read in one
+/// statement when the path names the dataset by id or current slug (`GET /datasets/{dataset}/`).
+pub struct DatasetViewPath(pub DatasetView);
+
+impl FromRequestParts<AppState> for DatasetViewPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
+        let value = dataset_path_value(parts, app).await?;
+        if let Some(view) = app.store.dataset_view(&value).await? {
+            return Ok(DatasetViewPath(view));
         }
+        // An old slug or a non-canonical form redirects; a dataset created meanwhile resolves.
+        let dataset = resolve_dataset_path(parts, app, &value).await?;
+        match app.store.dataset_view(&dataset.id).await? {
+            Some(view) => Ok(DatasetViewPath(view)),
+            None => Err(ApiError::NotFound("Dataset not found".into())),
+        }
+    }
+}
+
+/// The `{dataset}` path value (`{id}` on the followers routes).
+async fn dataset_path_value(parts: &mut Parts, app: &AppState) -> ApiResult<String> {
+    let params = RawPathParams::from_request_parts(parts, app)
+        .await
+        .map_err(|_| ApiError::not_found())?;
+    params
+        .iter()
+        .find(|(name, _)| *name == "dataset")
+        .or_else(|| params.iter().find(|(name, _)| *name == "id"))
+        .map(|(_, value)| value.to_owned())
+        .ok_or_else(ApiError::not_found)
+}
+
+/// The dataset a path value names, or the 308 to its canonical URL, or the 404.
+async fn resolve_dataset_path(parts: &Parts, app: &AppState, value: &str) -> ApiResult<Dataset> {
+    match app.store.resolve_dataset(value).await? {
+        Resolved::Found(dataset) => Ok(dataset),
+        Resolved::Moved(dataset) => Err(ApiError::MovedPermanently(canonical_url(
+            &app.settings.base_url,
+            original_uri(parts),
+            "datasets",
+            &dataset.slug,
+        ))),
+        Resolved::NotFound => Err(ApiError::NotFound("Dataset not found".into())),
     }
 }
 

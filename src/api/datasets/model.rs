@@ -19,6 +19,7 @@ use crate::domain::quality::quality;
 use crate::domain::resource::{CommunityResource, Resource};
 use crate::domain::time::{Micros, iso, iso_opt, now};
 use crate::domain::user::User;
+use crate::store::dataset_view::DatasetView;
 
 /// A dataset as served (`Dataset`), with uData's default mask: every field but
 /// `community_resources`, which only an `X-Fields` naming it would show (always empty here).
@@ -180,6 +181,8 @@ pub struct ResourceJson {
 
 impl ResourceJson {
     pub fn new(app: &App, r: &Resource) -> Self {
+        let created_at = iso(r.created_at);
+        let last_modified = iso(r.last_modified);
         ResourceJson {
             id: r.id.clone(),
             title: r.title.clone(),
@@ -195,8 +198,8 @@ impl ResourceJson {
             }),
             filesize: r.filesize,
             mime: r.mime.clone(),
-            created_at: iso(r.created_at),
-            last_modified: iso(r.last_modified),
+            created_at: created_at.clone(),
+            last_modified: last_modified.clone(),
             metrics: json!({"views": 0}),
             harvest: None,
             extras: r.extras.clone(),
@@ -212,8 +215,8 @@ impl ResourceJson {
                     }),
             ),
             internal: ResourceInternals {
-                created_at_internal: iso(r.created_at),
-                last_modified_internal: iso(r.last_modified),
+                created_at_internal: created_at,
+                last_modified_internal: last_modified,
             },
         }
     }
@@ -372,6 +375,8 @@ impl DatasetJson {
         at: Micros,
     ) -> Self {
         let editable = can_edit(auth, d);
+        let created_at = iso(d.created_at);
+        let last_modified = iso(d.last_modified);
         DatasetJson {
             id: d.id.clone(),
             title: d.title.clone(),
@@ -379,8 +384,8 @@ impl DatasetJson {
             slug: d.slug.clone(),
             description: sanitize(&d.description),
             description_short: d.description_short.clone(),
-            created_at: iso(d.created_at),
-            last_modified: iso(d.last_modified),
+            created_at: created_at.clone(),
+            last_modified: last_modified.clone(),
             deleted: iso_opt(d.deleted),
             archived: iso_opt(d.archived),
             featured: d.featured,
@@ -437,8 +442,8 @@ impl DatasetJson {
             last_update: iso(d.counters.last_update),
             schema: d.schema.as_ref().map(SchemaJson::from),
             internal: DatasetInternals {
-                created_at_internal: iso(d.created_at),
-                last_modified_internal: iso(d.last_modified),
+                created_at_internal: created_at,
+                last_modified_internal: last_modified,
             },
             contact_points: Vec::new(),
             permissions: DatasetPermissions {
@@ -448,6 +453,20 @@ impl DatasetJson {
                 read: editable || (!d.private && d.deleted.is_none()),
             },
         }
+    }
+}
+
+impl DatasetJson {
+    /// A dataset read with what it embeds ([`Store::dataset_view`](crate::store::Store::dataset_view)).
+    pub fn of_view(app: &App, auth: &Auth, view: DatasetView, at: Micros) -> Self {
+        let mut owners = Owners::default();
+        if let Some(id) = &view.dataset.organization {
+            owners.orgs.insert(id.clone(), view.organization);
+        }
+        if let Some(id) = &view.dataset.owner {
+            owners.users.insert(id.clone(), view.owner);
+        }
+        DatasetJson::new(app, auth, &view.dataset, &view.resources, &owners, at)
     }
 }
 
