@@ -2,9 +2,11 @@
 //! asked searches (a portal's search page with no query, a popular filter) cost a whole pass
 //! over the catalogue for their facets, and are asked again and again between two writes.
 //! As Elasticsearch's request cache, an entry lives until the index changes, and at most a
-//! minute (facets of dates are relative to now).
+//! minute (facets of dates are relative to now). A search asked again while it runs is waited
+//! for, not run twice.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
@@ -18,49 +20,56 @@ const TTL: Duration = Duration::from_secs(60);
 
 #[derive(Default)]
 pub struct ResultCache {
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: Mutex<HashMap<String, Arc<Entry>>>,
 }
 
 struct Entry {
     /// The index's change-log position when the search ran.
     seq: i64,
     at: Instant,
-    page: SearchPage,
+    /// Set by the first caller; those asking meanwhile wait for it rather than search too.
+    page: OnceLock<IndexResult<SearchPage>>,
 }
 
 impl ResultCache {
     /// The result of the search `key` at position `seq` (read before searching, so that the
-    /// result is at least that recent): from the cache, else from `search`.
+    /// result is at least that recent): from the cache, else from `search`, run once however
+    /// many ask at the same time.
     pub fn get_or_search(
         &self,
         key: String,
         seq: i64,
         search: impl FnOnce() -> IndexResult<SearchPage>,
     ) -> IndexResult<SearchPage> {
-        if let Some(entry) = self.entries.lock().get(&key)
-            && entry.seq == seq
-            && entry.at.elapsed() < TTL
-        {
-            return Ok(entry.page.clone());
-        }
-        let page = search()?;
-        let mut entries = self.entries.lock();
-        if entries.len() >= CAPACITY {
-            entries.retain(|_, entry| entry.seq == seq && entry.at.elapsed() < TTL);
-            if entries.len() >= CAPACITY {
-                entries.clear();
+        let entry = {
+            let mut entries = self.entries.lock();
+            match entries.get(&key) {
+                Some(entry) if entry.seq == seq && entry.at.elapsed() < TTL => Arc::clone(entry),
+                _ => {
+                    if entries.len() >= CAPACITY {
+                        entries.retain(|_, entry| entry.seq == seq && entry.at.elapsed() < TTL);
+                        if entries.len() >= CAPACITY {
+                            entries.clear();
+                        }
+                    }
+                    let entry = Arc::new(Entry {
+                        seq,
+                        at: Instant::now(),
+                        page: OnceLock::new(),
+                    });
+                    entries.insert(key.clone(), Arc::clone(&entry));
+                    entry
+                }
+            }
+        };
+        let page = entry.page.get_or_init(search).clone();
+        if page.is_err() {
+            let mut entries = self.entries.lock();
+            if entries.get(&key).is_some_and(|e| Arc::ptr_eq(e, &entry)) {
+                entries.remove(&key);
             }
         }
-        let at = Instant::now();
-        entries.insert(
-            key,
-            Entry {
-                seq,
-                at,
-                page: page.clone(),
-            },
-        );
-        Ok(page)
+        page
     }
 }
 
@@ -100,6 +109,39 @@ mod tests {
                 .unwrap()
                 .total,
             3
+        );
+    }
+
+    #[test]
+    fn searches_asked_together_run_once_and_errors_are_not_kept() {
+        let cache = ResultCache::default();
+        let runs = std::sync::atomic::AtomicU32::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    let found = cache.get_or_search("q".into(), 1, || {
+                        runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(50));
+                        page(7)
+                    });
+                    assert_eq!(found.unwrap().total, 7);
+                });
+            }
+        });
+        assert_eq!(runs.into_inner(), 1);
+        let failed = cache.get_or_search("e".into(), 1, || {
+            Err(crate::search::IndexError {
+                kind: "dataset",
+                message: "broken".into(),
+            })
+        });
+        assert!(failed.is_err());
+        assert_eq!(
+            cache
+                .get_or_search("e".into(), 1, || page(1))
+                .unwrap()
+                .total,
+            1
         );
     }
 }

@@ -31,7 +31,7 @@ struct Payload {
     complete: bool,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("search index {kind}: {message}")]
 pub struct IndexError {
     pub kind: &'static str,
