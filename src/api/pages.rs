@@ -51,32 +51,30 @@ page_schema!(
     ContactPointPage, Value, Vec<Object>
 );
 
-/// A page of v2 organization search results with their facets.
-#[allow(dead_code)] // describes the envelope in the OpenAPI document only
-#[derive(utoipa::ToSchema)]
-pub struct OrganizationSearchPage {
-    pub data: Vec<OrganizationJson>,
-    /// Per facet, `[{"name": "all", "count": n}, {"name": value, "count": n}, …]`
-    #[schema(value_type = Object)]
-    pub facets: Value,
-    pub page: i64,
-    pub page_size: i64,
-    pub total: i64,
-    pub next_page: Option<String>,
-    pub previous_page: Option<String>,
+macro_rules! search_page_schema {
+    ($(#[$doc:meta])* $name:ident, $item:ty) => {
+        $(#[$doc])*
+        #[allow(dead_code)] // describes the envelope in the OpenAPI document only
+        #[derive(utoipa::ToSchema)]
+        pub struct $name {
+            pub data: Vec<$item>,
+            /// Per facet, `[{"name": "all", "count": n}, {"name": value, "count": n}, …]`
+            #[schema(value_type = Object)]
+            pub facets: Value,
+            pub page: i64,
+            pub page_size: i64,
+            pub total: i64,
+            pub next_page: Option<String>,
+            pub previous_page: Option<String>,
+        }
+    };
 }
 
-/// A page of v2 dataset search results with their facets.
-#[allow(dead_code)] // describes the envelope in the OpenAPI document only
-#[derive(utoipa::ToSchema)]
-pub struct DatasetSearchPage {
-    pub data: Vec<DatasetV2>,
-    /// Per facet, `[{"name": "all", "count": n}, {"name": value, "count": n}, …]`
-    #[schema(value_type = Object)]
-    pub facets: Value,
-    pub page: i64,
-    pub page_size: i64,
-    pub total: i64,
-    pub next_page: Option<String>,
-    pub previous_page: Option<String>,
-}
+search_page_schema!(
+    /// A page of v2 dataset search results with their facets.
+    DatasetSearchPage, DatasetV2
+);
+search_page_schema!(
+    /// A page of v2 organization search results with their facets.
+    OrganizationSearchPage, OrganizationJson
+);

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tantivy::collector::Count;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
@@ -14,7 +13,7 @@ use tantivy::{Order, Searcher, TantivyDocument, Term};
 use super::collect::{FacetCollector, FacetCounts};
 use super::index::{IndexError, IndexResult, KindIndex};
 use super::query::{Visibility, any_of, constant, flag, none_set, range, text_query, typed_words};
-use super::rank::{POPULARITY, Ranking, SortField, ids_of, popularity, top_docs};
+use super::rank::{POPULARITY, Ranking, SortField, first_ids, ids_of, popularity, top_docs};
 use super::tables::OrdTables;
 use super::{Facet, SearchPage, analysis, values};
 use crate::domain::dataset::Dataset;
@@ -518,17 +517,12 @@ pub fn suggest(index: &KindIndex, q: &str, size: usize) -> IndexResult<Vec<Strin
     if let Some(public) = visibility(schema, &Visibility::default()) {
         parts.push((Occur::Must, constant(public)));
     }
-    let searcher = index.searcher();
-    let (addresses, _) = top_docs(
-        &searcher,
+    first_ids(
+        index,
         &BooleanQuery::new(parts),
         Ranking::Number("followers", Order::Desc),
-        0,
         size,
-        Count,
     )
-    .map_err(index_err)?;
-    ids_of(&searcher, &addresses).map_err(index_err)
 }
 
 /// Tags, resource formats or resource mime types (`field`: `suggest_tag`, `suggest_format`,

@@ -12,7 +12,7 @@ use tantivy::{Order, TantivyDocument};
 use super::collect::FacetCollector;
 use super::index::{IndexError, IndexResult, KindIndex};
 use super::query::{any_of, constant, text_query, typed_words};
-use super::rank::{POPULARITY, Ranking, SortField, ids_of, popularity, top_docs};
+use super::rank::{POPULARITY, Ranking, SortField, first_ids, ids_of, popularity, top_docs};
 use super::{Facet, SearchPage, analysis};
 use crate::domain::organization::Organization;
 use crate::domain::slug::fold;
@@ -277,15 +277,10 @@ pub fn suggest(index: &KindIndex, q: &str, size: usize) -> IndexResult<Vec<Strin
     let Some(words) = typed_words(field(&index.schema, "name_words"), q) else {
         return Ok(Vec::new());
     };
-    let searcher = index.searcher();
-    let (addresses, _) = top_docs(
-        &searcher,
+    first_ids(
+        index,
         &*words,
         Ranking::Number("followers", Order::Desc),
-        0,
         size,
-        Count,
     )
-    .map_err(index_err)?;
-    ids_of(&searcher, &addresses).map_err(index_err)
 }

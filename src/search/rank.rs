@@ -1,7 +1,8 @@
 //! Ordering search results: relevance damped by popularity, or a sort field; and reading the
 //! ids of the page found.
 
-use tantivy::collector::{Collector, TopDocs};
+use super::index::{IndexError, IndexResult, KindIndex};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::Query;
 use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader};
 
@@ -68,6 +69,19 @@ pub fn top_docs<C: Collector>(
     };
     let addresses = if limit == 0 { Vec::new() } else { addresses };
     Ok((addresses, fruit))
+}
+
+/// The ids of the first `size` documents `query` matches, in `ranking` order.
+pub fn first_ids(
+    index: &KindIndex,
+    query: &dyn Query,
+    ranking: Ranking,
+    size: usize,
+) -> IndexResult<Vec<String>> {
+    let searcher = index.searcher();
+    let err = |e| IndexError::tantivy(index.kind, e);
+    let (addresses, _) = top_docs(&searcher, query, ranking, 0, size, Count).map_err(err)?;
+    ids_of(&searcher, &addresses).map_err(err)
 }
 
 /// The `f64` fast field holding each document's [`popularity`].

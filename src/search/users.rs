@@ -1,16 +1,15 @@
 //! The user index: the words of users' names, for `/users/suggest/`. Deleted users are not
 //! indexed.
 
-use tantivy::collector::Count;
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::{Order, TantivyDocument};
 
 use super::analysis;
-use super::index::{IndexError, IndexResult, KindIndex};
+use super::index::{IndexResult, KindIndex};
 use super::query::typed_words;
-use super::rank::{Ranking, ids_of, top_docs};
+use super::rank::{Ranking, first_ids};
 use crate::domain::user::User;
 
 /// Bump when the fields or the document change: indexes of another version are rebuilt.
@@ -56,15 +55,10 @@ pub fn suggest(index: &KindIndex, q: &str, size: usize) -> IndexResult<Vec<Strin
     let Some(words) = typed_words(field(&index.schema, "name_words"), q) else {
         return Ok(Vec::new());
     };
-    let searcher = index.searcher();
-    let (addresses, _) = top_docs(
-        &searcher,
+    first_ids(
+        index,
         &*words,
         Ranking::Number("created", Order::Desc),
-        0,
         size,
-        Count,
     )
-    .map_err(|e| IndexError::tantivy(KIND, e))?;
-    ids_of(&searcher, &addresses).map_err(|e| IndexError::tantivy(KIND, e))
 }
