@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 use crate::both;
-use crate::common::{Backend, TestApp, TestResponse};
+use crate::common::{Backend, TestApp, TestConfig, TestResponse};
 use crate::datasets::{create_dataset, dataset_path};
 use crate::organizations::create_org;
 
@@ -378,7 +378,47 @@ async fn suggestions_match_word_prefixes(backend: Backend) {
     assert_eq!(r.json, json!([]));
 }
 
+/// Before a first build completes, lists and suggestions answer from the database and the v2
+/// searches, which need the index, answer 503.
+async fn searches_while_the_indexes_are_being_built(backend: Backend) {
+    let config = TestConfig {
+        indexing: false,
+        ..TestConfig::default()
+    };
+    let t = TestApp::with_config(backend, config).await;
+    let (_, key) = t.user_with_key("Ada", "Lovelace", false).await;
+    let org = create_org(&t, &key, "Ville de Lyon").await;
+    create_dataset(
+        &t,
+        &key,
+        json!({"title": "Qualité de l'eau", "description": "d", "organization": org["id"]}),
+    )
+    .await;
+    assert_eq!(
+        titles(&t.get("/api/1/datasets/?q=eau", None).await),
+        ["Qualité de l'eau"]
+    );
+    let r = t.get("/api/1/datasets/suggest/?q=qualit", None).await;
+    assert_eq!(r.json[0]["title"], "Qualité de l'eau", "{:?}", r.json);
+    let r = t.get("/api/1/organizations/suggest/?q=lyon", None).await;
+    assert_eq!(r.json[0]["name"], "Ville de Lyon", "{:?}", r.json);
+    for path in [
+        "/api/2/datasets/search/?q=eau",
+        "/api/2/organizations/search/?q=lyon",
+    ] {
+        let r = t.get(path, None).await;
+        assert_eq!(
+            r.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{path}: {:?}",
+            r.json
+        );
+        assert!(r.json["message"].is_string(), "{path}: {:?}", r.json);
+    }
+}
+
 both!(
+    searches_while_the_indexes_are_being_built,
     suggestions_match_word_prefixes,
     title_match_ranks_above_description_match,
     accents_plurals_elisions_and_typos_match,

@@ -111,6 +111,9 @@ pub struct TestConfig {
     /// Outbound fetches may reach 127.0.0.1 (where `RemoteSite` listens) unless a test
     /// checks the default policy.
     pub fetch_policy: AddressPolicy,
+    /// Whether the search indexer runs; without it the indexes stay as while a first build
+    /// is under way.
+    pub indexing: bool,
 }
 
 impl Default for TestConfig {
@@ -121,6 +124,7 @@ impl Default for TestConfig {
             max_page_size: 1000,
             max_upload_size: 10 * 1024 * 1024,
             fetch_policy: AddressPolicy::AllowPrivate,
+            indexing: true,
         }
     }
 }
@@ -131,6 +135,7 @@ pub struct TestApp {
     pub router: Router,
     pub backend: Backend,
     pub dir: tempfile::TempDir,
+    indexing: bool,
     _pg: Option<PgDatabase>,
 }
 
@@ -185,7 +190,9 @@ impl TestApp {
         };
         let search =
             Search::open(&settings.search_dir, store.clone()).expect("open the search index");
-        search.start();
+        if config.indexing {
+            search.start();
+        }
         let app = AppState::new(
             store,
             settings,
@@ -198,6 +205,7 @@ impl TestApp {
             router,
             backend,
             dir,
+            indexing: config.indexing,
             _pg: pg,
         }
     }
@@ -259,7 +267,7 @@ impl TestApp {
     /// Sends a request through the real router, once the search index has every write made
     /// so far (in production it follows within a second).
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
-        if let Some(search) = &self.app.search {
+        if let Some(search) = self.app.search.as_ref().filter(|_| self.indexing) {
             search.sync(std::time::Duration::from_secs(10)).await;
         }
         let response = self
