@@ -12,6 +12,7 @@ use std::str::CharIndices;
 use std::sync::LazyLock;
 
 use tantivy::Index;
+use tantivy::schema::{IndexRecordOption, TextFieldIndexing, TextOptions};
 use tantivy::tokenizer::{
     AsciiFoldingFilter, LowerCaser, RemoveLongFilter, SimpleTokenizer, StopWordFilter,
     TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
@@ -68,6 +69,24 @@ pub fn register(index: &Index) {
     let tokenizers = index.tokenizers();
     tokenizers.register(FRENCH, FRENCH_ANALYZER.clone());
     tokenizers.register(FOLDED, FOLDED_ANALYZER.clone());
+}
+
+/// A text field searched in French (words scored by frequency, phrases by position).
+pub fn french_text() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(FRENCH)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    )
+}
+
+/// A text field of folded whole words, matched by prefix as the user types.
+pub fn folded_words() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(FOLDED)
+            .set_index_option(IndexRecordOption::Basic),
+    )
 }
 
 /// The terms `text` yields under [`FRENCH`], in order.

@@ -4,15 +4,15 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STRING, Schema};
 use tantivy::{Order, Searcher, TantivyDocument, Term};
 
 use super::collect::{FacetCollector, FacetCounts};
 use super::index::{IndexError, IndexResult, KindIndex};
-use super::query::{Visibility, any_of, constant, flag, none_set, range, text_query, typed_words};
+use super::query::{
+    Visibility, all_of, any_of, constant, flag, none_set, range, text_query, typed_words,
+};
 use super::rank::{POPULARITY, Ranking, SortField, first_ids, ids_of, popularity, top_docs};
 use super::tables::OrdTables;
 use super::{Facet, SearchPage, analysis, values};
@@ -85,11 +85,7 @@ const NUMBERS: &[&str] = &[
 /// The schema of the dataset index.
 pub fn schema() -> Schema {
     let mut builder = Schema::builder();
-    let text = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(analysis::FRENCH)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
+    let text = analysis::french_text();
     for (name, _) in TEXT_FIELDS {
         builder.add_text_field(name, text.clone());
     }
@@ -97,14 +93,7 @@ pub fn schema() -> Schema {
         builder.add_text_field(name, STRING | FAST);
     }
     // Words of the title and acronym, folded but whole: what suggestions match by prefix.
-    builder.add_text_field(
-        "title_words",
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(analysis::FOLDED)
-                .set_index_option(IndexRecordOption::Basic),
-        ),
-    );
+    builder.add_text_field("title_words", analysis::folded_words());
     for name in SUGGESTED {
         builder.add_text_field(name, STRING);
     }
@@ -588,23 +577,12 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
     let clauses = request.query.clauses(schema, request.now);
     let visible = visibility(schema, request.visibility);
     let build = |skip: Option<&str>| -> Box<dyn Query> {
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if let Some(text) = &text {
-            parts.push((Occur::Must, text.box_clone()));
-        }
-        for clause in &clauses {
-            if skip.is_none() || clause.facet != skip {
-                parts.push((Occur::Must, constant(clause.query.box_clone())));
-            }
-        }
-        if let Some(visible) = &visible {
-            parts.push((Occur::Must, constant(visible.box_clone())));
-        }
-        if parts.is_empty() {
-            Box::new(AllQuery)
-        } else {
-            Box::new(BooleanQuery::new(parts))
-        }
+        let filters = clauses
+            .iter()
+            .filter(|clause| skip.is_none() || clause.facet != skip)
+            .map(|clause| clause.query.box_clone())
+            .chain(visible.as_ref().map(|v| v.box_clone()));
+        all_of(text.as_deref(), filters)
     };
     let query = build(None);
     // The page, the total and the facets whose filter is not in use come from one pass.

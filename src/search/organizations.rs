@@ -3,15 +3,13 @@
 //! `/organizations/suggest/`. Deleted organizations are not indexed (uData's `is_indexable`).
 
 use tantivy::collector::Count;
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
-use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::query::Query;
+use tantivy::schema::{FAST, Field, INDEXED, STRING, Schema};
 use tantivy::{Order, TantivyDocument};
 
 use super::collect::FacetCollector;
 use super::index::{IndexError, IndexResult, KindIndex};
-use super::query::{any_of, constant, text_query, typed_words};
+use super::query::{all_of, any_of, text_query, typed_words};
 use super::rank::{POPULARITY, Ranking, SortField, first_ids, ids_of, popularity, top_docs};
 use super::{Facet, SearchPage, analysis};
 use crate::domain::organization::Organization;
@@ -63,11 +61,7 @@ const FACET_SIZE: usize = 50;
 /// The schema of the organization index.
 pub fn schema() -> Schema {
     let mut builder = Schema::builder();
-    let text = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(analysis::FRENCH)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
+    let text = analysis::french_text();
     for (name, _) in TEXT_FIELDS {
         builder.add_text_field(name, text.clone());
     }
@@ -75,14 +69,7 @@ pub fn schema() -> Schema {
         builder.add_text_field(name, STRING | FAST);
     }
     // Words of the name and acronym, folded but whole: what suggestions match by prefix.
-    builder.add_text_field(
-        "name_words",
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(analysis::FOLDED)
-                .set_index_option(IndexRecordOption::Basic),
-        ),
-    );
+    builder.add_text_field("name_words", analysis::folded_words());
     builder.add_bool_field("public_service", INDEXED | FAST);
     for name in NUMBERS {
         builder.add_i64_field(name, INDEXED | FAST);
@@ -221,18 +208,7 @@ pub fn search(
             field(schema, "id"),
         )
     });
-    let build = |filters: Vec<Box<dyn Query>>| -> Box<dyn Query> {
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if let Some(text) = &text {
-            parts.push((Occur::Must, text.box_clone()));
-        }
-        parts.extend(filters.into_iter().map(|f| (Occur::Must, constant(f))));
-        if parts.is_empty() {
-            Box::new(AllQuery)
-        } else {
-            Box::new(BooleanQuery::new(parts))
-        }
-    };
+    let build = |filters: Vec<Box<dyn Query>>| all_of(text.as_deref(), filters);
     let default = if text.is_some() {
         Ranking::Relevance
     } else {

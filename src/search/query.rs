@@ -103,6 +103,24 @@ pub fn any_of(field: Field, values: &[String]) -> Option<Box<dyn Query>> {
     }
 }
 
+/// Documents matching `text` (which scores them) and every filter (which does not); every
+/// document when there is neither.
+pub fn all_of(
+    text: Option<&dyn Query>,
+    filters: impl IntoIterator<Item = Box<dyn Query>>,
+) -> Box<dyn Query> {
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if let Some(text) = text {
+        parts.push((Occur::Must, text.box_clone()));
+    }
+    parts.extend(filters.into_iter().map(|f| (Occur::Must, constant(f))));
+    if parts.is_empty() {
+        Box::new(AllQuery)
+    } else {
+        Box::new(BooleanQuery::new(parts))
+    }
+}
+
 /// A filter: matches like `query` without touching the score.
 pub fn constant(query: Box<dyn Query>) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(query, 0.0))

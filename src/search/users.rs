@@ -1,9 +1,7 @@
 //! The user index: the words of users' names, for `/users/suggest/`. Deleted users are not
 //! indexed.
 
-use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
-};
+use tantivy::schema::{FAST, Field, INDEXED, STRING, Schema};
 use tantivy::{Order, TantivyDocument};
 
 use super::analysis;
@@ -20,14 +18,7 @@ pub const KIND: &str = "user";
 pub fn schema() -> Schema {
     let mut builder = Schema::builder();
     builder.add_text_field("id", STRING | FAST);
-    builder.add_text_field(
-        "name_words",
-        TextOptions::default().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(analysis::FOLDED)
-                .set_index_option(IndexRecordOption::Basic),
-        ),
-    );
+    builder.add_text_field("name_words", analysis::folded_words());
     builder.add_i64_field("created", INDEXED | FAST);
     builder.build()
 }
