@@ -111,10 +111,11 @@ async fn bench(args: BenchArgs) -> anyhow::Result<()> {
         .map(|l| parse_search(l).map_err(|e| anyhow::anyhow!("{l}: {e}")))
         .collect::<anyhow::Result<Vec<_>>>()?;
     let mut timings: Vec<Duration> = Vec::new();
+    let mut totals: Vec<u64> = Vec::new();
     for _ in 0..args.rounds {
         for query in &queries {
             let started = Instant::now();
-            crate::search::datasets::search(
+            let page = crate::search::datasets::search(
                 &search.datasets,
                 &Request {
                     query,
@@ -126,18 +127,26 @@ async fn bench(args: BenchArgs) -> anyhow::Result<()> {
                 },
             )?;
             timings.push(started.elapsed());
+            totals.push(page.total);
         }
     }
+    let mean = timings.iter().sum::<Duration>().as_secs_f64() * 1000.0 / timings.len() as f64;
     timings.sort();
+    totals.sort();
     let at = |p: f64| timings[((timings.len() - 1) as f64 * p) as usize].as_secs_f64() * 1000.0;
+    let matched = |p: f64| totals[((totals.len() - 1) as f64 * p) as usize];
     println!(
-        "{} searches (facets: {}): p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        "{} searches (facets: {}): mean {mean:.2} ms, p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, \
+         max {:.2} ms; matches p50 {}, p90 {}, p99 {}",
         timings.len(),
         args.facets,
         at(0.5),
         at(0.9),
         at(0.99),
-        at(1.0)
+        at(1.0),
+        matched(0.5),
+        matched(0.9),
+        matched(0.99),
     );
     Ok(())
 }

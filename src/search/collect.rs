@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
+
+use super::bits::Bits;
 
 use super::tables::{OrdTable, OrdTables};
 
@@ -78,6 +80,19 @@ pub struct SegmentFacets {
     ranges: Vec<i64>,
     range_counts: Vec<u64>,
     total: u64,
+}
+
+impl FacetCollector {
+    /// Counts the documents of `sets`, one per segment of `searcher` in order.
+    pub fn count(&self, searcher: &Searcher, sets: &[&Bits]) -> tantivy::Result<FacetCounts> {
+        let mut segments = Vec::with_capacity(sets.len());
+        for (ord, (reader, set)) in searcher.segment_readers().iter().zip(sets).enumerate() {
+            let mut counting = self.for_segment(ord as SegmentOrdinal, reader)?;
+            set.for_each_block(|docs| counting.count_block(docs));
+            segments.push(counting.harvest());
+        }
+        self.merge_fruits(segments)
+    }
 }
 
 impl Collector for FacetCollector {
@@ -168,11 +183,17 @@ impl SegmentCollector for SegmentFacets {
 }
 
 /// Matches counted at a time.
-const BLOCK: usize = 256;
+const BLOCK: usize = super::bits::BLOCK;
 
 impl SegmentFacets {
     fn count_pending(&mut self) {
-        let docs = &self.pending;
+        let docs = std::mem::take(&mut self.pending);
+        self.count_block(&docs);
+        self.pending = docs;
+        self.pending.clear();
+    }
+
+    fn count_block(&mut self, docs: &[DocId]) {
         self.total += docs.len() as u64;
         for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
             match column {
@@ -198,7 +219,6 @@ impl SegmentFacets {
                 }
             }
         }
-        self.pending.clear();
     }
 }
 

@@ -10,10 +10,9 @@ use tantivy::{Order, Searcher, TantivyDocument, Term};
 
 use super::collect::{FacetCollector, FacetCounts};
 use super::index::{IndexError, IndexResult, KindIndex};
-use super::query::{
-    Visibility, all_of, any_of, constant, flag, none_set, range, text_query, typed_words,
-};
-use super::rank::{POPULARITY, Ranking, SortField, first_ids, ids_of, popularity, top_docs};
+use super::matches::{Clause, Matches};
+use super::query::{Visibility, any_of, constant, flag, none_set, range, text_query, typed_words};
+use super::rank::{POPULARITY, Ranking, SortField, first_ids, ids_of, popularity};
 use super::tables::OrdTables;
 use super::{Facet, SearchPage, analysis, values};
 use crate::domain::dataset::Dataset;
@@ -370,12 +369,6 @@ pub const FACET_FIELDS: &[&str] = &[
     "organization_with_name",
 ];
 
-/// A filter clause, and the facet that does not apply it to its own counts.
-struct Clause {
-    facet: Option<&'static str>,
-    query: Box<dyn Query>,
-}
-
 impl DatasetQuery {
     fn clauses(&self, schema: &Schema, now: Micros) -> Vec<Clause> {
         let f = |name| field(schema, name);
@@ -574,52 +567,41 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
             field(schema, "id"),
         )
     });
-    let clauses = request.query.clauses(schema, request.now);
-    let visible = visibility(schema, request.visibility);
-    let build = |skip: Option<&str>| -> Box<dyn Query> {
-        let filters = clauses
-            .iter()
-            .filter(|clause| skip.is_none() || clause.facet != skip)
-            .map(|clause| clause.query.box_clone())
-            .chain(visible.as_ref().map(|v| v.box_clone()));
-        all_of(text.as_deref(), filters)
-    };
-    let query = build(None);
-    // The page, the total and the facets whose filter is not in use come from one pass.
-    let shared = shared_facets(&index.tables, &clauses, request);
+    let mut clauses = request.query.clauses(schema, request.now);
+    if let Some(visible) = visibility(schema, request.visibility) {
+        clauses.push(Clause {
+            facet: None,
+            query: visible,
+        });
+    }
+    let parts = text.as_ref().map_or(&[][..], |t| &t.parts[..]);
+    let matches = Matches::new(&searcher, &index.clauses, parts, &clauses).map_err(index_err)?;
     let default = if text.is_some() {
         Ranking::Relevance
     } else {
         Ranking::Number("created", Order::Desc)
     };
     let ranking = Ranking::of_sort(request.query.sort.as_deref(), SORTS, default);
-    let (addresses, counts) = top_docs(
-        &searcher,
-        &*query,
-        ranking,
-        request.offset,
-        request.limit,
-        shared,
-    )
-    .map_err(index_err)?;
-    let total = counts.total;
+    let addresses = matches
+        .page(
+            &searcher,
+            text.as_ref().map(|t| &*t.scored),
+            ranking,
+            request.offset,
+            request.limit,
+        )
+        .map_err(index_err)?;
     let ids = ids_of(&searcher, &addresses).map_err(index_err)?;
     let facets = if request.facets {
-        Some(
-            facets(
-                &searcher,
-                &index.tables,
-                &clauses,
-                &build,
-                request.now,
-                counts,
-            )
-            .map_err(index_err)?,
-        )
+        Some(facets(&searcher, &index.tables, &clauses, &matches, request.now).map_err(index_err)?)
     } else {
         None
     };
-    Ok(SearchPage { ids, total, facets })
+    Ok(SearchPage {
+        ids,
+        total: matches.total(),
+        facets,
+    })
 }
 
 /// The lower bounds of the `last_update` facet's ranges.
@@ -635,45 +617,31 @@ fn is_filtered(clauses: &[Clause], name: &str) -> bool {
     clauses.iter().any(|clause| clause.facet == Some(name))
 }
 
-/// The facets counted during the main pass: those whose filter is not in use (none when
-/// facets are not asked for: the collector then only counts matches).
-fn shared_facets(tables: &Arc<OrdTables>, clauses: &[Clause], request: &Request) -> FacetCollector {
-    if !request.facets {
-        return FacetCollector::new(tables, Vec::new(), 0);
-    }
-    let fields = FACETS
-        .iter()
-        .filter(|(name, _)| !is_filtered(clauses, name))
-        .map(|(_, field)| *field)
-        .collect();
-    let shared = FacetCollector::new(tables, fields, FACET_SIZE);
-    if is_filtered(clauses, LAST_UPDATE_FACET) {
-        shared
-    } else {
-        shared.with_ranges("last_update", last_update_bounds(request.now))
-    }
-}
-
-/// Counts per facet value, each facet with every filter applied but its own; `shared` holds
-/// what [`shared_facets`] counted in the main pass.
+/// Counts per facet value, each facet with every filter applied but its own.
 fn facets(
     searcher: &Searcher,
     tables: &Arc<OrdTables>,
     clauses: &[Clause],
-    build: &dyn Fn(Option<&str>) -> Box<dyn Query>,
+    matches: &Matches,
     now: Micros,
-    shared_counts: FacetCounts,
 ) -> tantivy::Result<Vec<Facet>> {
-    let range_bounds = last_update_bounds(now);
     let filtered = |name: &str| is_filtered(clauses, name);
+    let ranges =
+        |collector: FacetCollector| collector.with_ranges("last_update", last_update_bounds(now));
+    // The facets whose filter is not in use count the same matches: together, in one pass.
     let shared: Vec<&(&str, &str)> = FACETS.iter().filter(|(name, _)| !filtered(name)).collect();
-    let mut counted: HashMap<&str, Facet> = HashMap::new();
-    let mut last_update: Option<(u64, Vec<u64>)> = None;
+    let mut together =
+        FacetCollector::new(tables, shared.iter().map(|(_, f)| *f).collect(), FACET_SIZE);
+    if !filtered(LAST_UPDATE_FACET) {
+        together = ranges(together);
+    }
     let FacetCounts {
         total,
         terms,
-        ranges,
-    } = shared_counts;
+        ranges: mut last_update,
+    } = together.count(searcher, &matches.all())?;
+    let mut last_update_total = total;
+    let mut counted: HashMap<&str, Facet> = HashMap::new();
     for ((name, _), values) in shared.iter().zip(terms) {
         counted.insert(
             name,
@@ -684,14 +652,10 @@ fn facets(
             },
         );
     }
-    if !filtered(LAST_UPDATE_FACET) {
-        last_update = Some((total, ranges));
-    }
     for (name, index_field) in FACETS.iter().filter(|(name, _)| filtered(name)) {
-        let own = searcher.search(
-            &*build(Some(name)),
-            &FacetCollector::new(tables, vec![index_field], FACET_SIZE),
-        )?;
+        let sets = matches.without(name);
+        let own = FacetCollector::new(tables, vec![index_field], FACET_SIZE)
+            .count(searcher, &sets.iter().collect::<Vec<_>>())?;
         let values = own.terms.into_iter().next().unwrap_or_default();
         counted.insert(
             name,
@@ -702,24 +666,23 @@ fn facets(
             },
         );
     }
-    if last_update.is_none() {
-        let own = searcher.search(
-            &*build(Some(LAST_UPDATE_FACET)),
-            &FacetCollector::new(tables, Vec::new(), 0).with_ranges("last_update", range_bounds),
-        )?;
-        last_update = Some((own.total, own.ranges));
+    if filtered(LAST_UPDATE_FACET) {
+        let sets = matches.without(LAST_UPDATE_FACET);
+        let own = ranges(FacetCollector::new(tables, Vec::new(), 0))
+            .count(searcher, &sets.iter().collect::<Vec<_>>())?;
+        last_update_total = own.total;
+        last_update = own.ranges;
     }
     let mut facets: Vec<Facet> = FACETS
         .iter()
         .filter_map(|(name, _)| counted.remove(name))
         .collect();
-    let (total, ranges) = last_update.unwrap_or_default();
     facets.push(Facet {
         name: LAST_UPDATE_FACET,
-        total,
+        total: last_update_total,
         values: LAST_UPDATE_RANGES
             .iter()
-            .zip(ranges)
+            .zip(last_update)
             .map(|((key, _), count)| ((*key).to_owned(), count))
             .collect(),
     });

@@ -14,11 +14,15 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDo
 
 use super::analysis;
 use super::cache::ResultCache;
+use super::clauses::ClauseCache;
 use super::tables::OrdTables;
 
 /// Memory the writer may use before flushing segments (tantivy's floor is 15 MB per thread);
 /// taken only while documents are being added.
 const WRITER_MEMORY: usize = 192 * 1024 * 1024;
+/// Memory the match sets of search clauses may hold (a set takes one bit per document: 122 KiB
+/// at 1,000,000 documents).
+const CLAUSE_CACHE_BYTES: usize = 96 * 1024 * 1024;
 
 /// What a commit records besides the documents.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -58,6 +62,8 @@ pub struct KindIndex {
     pub tables: Arc<OrdTables>,
     /// Recent search results, valid while the index does not change.
     pub results: ResultCache,
+    /// What the clauses of recent searches matched, per segment.
+    pub clauses: Arc<ClauseCache>,
     reader: IndexReader,
     writer: Mutex<IndexWriter<TantivyDocument>>,
     version: u32,
@@ -98,11 +104,12 @@ impl KindIndex {
         analysis::register(&index);
         let seq = if ready { read_payload(&index).seq } else { 0 };
         let tables = OrdTables::new(facet_fields);
-        let warmer: Arc<dyn tantivy::Warmer> = tables.clone();
+        let clauses = ClauseCache::new(CLAUSE_CACHE_BYTES);
+        let warmers: [Arc<dyn tantivy::Warmer>; 2] = [tables.clone(), clauses.clone()];
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
-            .warmers(vec![Arc::downgrade(&warmer)])
+            .warmers(warmers.iter().map(Arc::downgrade).collect())
             .try_into()
             .map_err(|e| err(format!("cannot open a reader: {e}")))?;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
@@ -118,6 +125,7 @@ impl KindIndex {
             schema,
             tables,
             results: ResultCache::default(),
+            clauses,
             reader,
             writer: Mutex::new(writer),
             version,

@@ -7,12 +7,15 @@
 //! a [`KindIndex`] field here opened in [`Search::open`], and its feed in `feeds.rs`.
 
 pub mod analysis;
+mod bits;
 mod cache;
+mod clauses;
 mod collect;
 pub mod datasets;
 mod feeds;
 mod index;
 mod indexer;
+mod matches;
 pub mod organizations;
 pub mod query;
 mod rank;

@@ -2,15 +2,14 @@
 //! `GET /api/1/organizations/`, `GET /api/2/organizations/search/` and
 //! `/organizations/suggest/`. Deleted organizations are not indexed (uData's `is_indexable`).
 
-use tantivy::collector::Count;
-use tantivy::query::Query;
 use tantivy::schema::{FAST, Field, INDEXED, STRING, Schema};
 use tantivy::{Order, TantivyDocument};
 
 use super::collect::FacetCollector;
 use super::index::{IndexError, IndexResult, KindIndex};
-use super::query::{all_of, any_of, text_query, typed_words};
-use super::rank::{POPULARITY, Ranking, SortField, first_ids, ids_of, popularity, top_docs};
+use super::matches::{Clause, Matches};
+use super::query::{any_of, text_query, typed_words};
+use super::rank::{POPULARITY, Ranking, SortField, first_ids, ids_of, popularity};
 use super::{Facet, SearchPage, analysis};
 use crate::domain::organization::Organization;
 use crate::domain::slug::fold;
@@ -160,7 +159,7 @@ pub const FACET_FIELDS: &[&str] = &[PRODUCER_TYPE_FACET];
 impl OrganizationQuery {
     /// The filter clauses, without the producer type's when `for_facet` (its facet counts
     /// every producer type).
-    fn filters(&self, schema: &Schema, for_facet: bool) -> Vec<Box<dyn Query>> {
+    fn clauses(&self, schema: &Schema) -> Vec<Clause> {
         let f = |name| field(schema, name);
         let one = |value: &Option<String>| value.iter().cloned().collect::<Vec<_>>();
         let name = self
@@ -170,15 +169,24 @@ impl OrganizationQuery {
             .into_iter()
             .collect::<Vec<_>>();
         [
-            any_of(f("badge"), &self.badges),
-            any_of(f("name_folded"), &name),
-            any_of(f("business_number_id"), &one(&self.business_number_id)),
-            (!for_facet)
-                .then(|| any_of(f("producer_type"), &self.producer_types))
-                .flatten(),
+            (None, any_of(f("badge"), &self.badges)),
+            (None, any_of(f("name_folded"), &name)),
+            (
+                None,
+                any_of(f("business_number_id"), &one(&self.business_number_id)),
+            ),
+            (
+                Some(PRODUCER_TYPE_FACET),
+                any_of(f("producer_type"), &self.producer_types),
+            ),
         ]
         .into_iter()
-        .flatten()
+        .filter_map(|(facet, query)| {
+            Some(Clause {
+                facet,
+                query: query?,
+            })
+        })
         .collect()
     }
 }
@@ -208,29 +216,29 @@ pub fn search(
             field(schema, "id"),
         )
     });
-    let build = |filters: Vec<Box<dyn Query>>| all_of(text.as_deref(), filters);
+    let clauses = query.clauses(schema);
+    let parts = text.as_ref().map_or(&[][..], |t| &t.parts[..]);
+    let matches = Matches::new(&searcher, &index.clauses, parts, &clauses).map_err(index_err)?;
     let default = if text.is_some() {
         Ranking::Relevance
     } else {
         Ranking::Number("created", Order::Desc)
     };
     let ranking = Ranking::of_sort(query.sort.as_deref(), SORTS, default);
-    let (addresses, total) = top_docs(
-        &searcher,
-        &*build(query.filters(schema, false)),
-        ranking,
-        offset,
-        limit,
-        Count,
-    )
-    .map_err(index_err)?;
+    let addresses = matches
+        .page(
+            &searcher,
+            text.as_ref().map(|t| &*t.scored),
+            ranking,
+            offset,
+            limit,
+        )
+        .map_err(index_err)?;
     let ids = ids_of(&searcher, &addresses).map_err(index_err)?;
     let facets = if facets {
-        let counts = searcher
-            .search(
-                &*build(query.filters(schema, true)),
-                &FacetCollector::new(&index.tables, vec![PRODUCER_TYPE_FACET], FACET_SIZE),
-            )
+        let sets = matches.without(PRODUCER_TYPE_FACET);
+        let counts = FacetCollector::new(&index.tables, vec![PRODUCER_TYPE_FACET], FACET_SIZE)
+            .count(&searcher, &sets.iter().collect::<Vec<_>>())
             .map_err(index_err)?;
         Some(vec![Facet {
             name: PRODUCER_TYPE_FACET,
@@ -242,7 +250,7 @@ pub fn search(
     };
     Ok(SearchPage {
         ids,
-        total: total as u64,
+        total: matches.total(),
         facets,
     })
 }

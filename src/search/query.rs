@@ -18,6 +18,14 @@ pub struct Visibility {
     pub organizations: Vec<String>,
 }
 
+/// The text of a search, as a query that scores and as parts that must all match.
+pub struct TextQuery {
+    pub scored: Box<dyn Query>,
+    /// What `scored` matches is what every part matches: one part per word, so that a word
+    /// common to several searches is matched once (see `clauses.rs`).
+    pub parts: Vec<Box<dyn Query>>,
+}
+
 /// The text query of `q`: every word must match (in any of `fields`, weighted, or with a typo
 /// in one of `fuzzy`), as uData's searches AND the words; or `q` is the id of the object.
 /// `None` when `q` has no searchable word. Typos are looked for only for words the index does
@@ -29,7 +37,7 @@ pub fn text_query(
     fields: &[(&str, f32)],
     fuzzy: &[&str],
     id: Field,
-) -> Option<Box<dyn Query>> {
+) -> Option<TextQuery> {
     let words = analysis::french_terms(q);
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for word in &words {
@@ -65,17 +73,26 @@ pub fn text_query(
         let term = TermQuery::new(id, IndexRecordOption::Basic);
         Box::new(BoostQuery::new(Box::new(term), 100.0)) as Box<dyn Query>
     });
-    let words: Option<Box<dyn Query>> =
-        (!must.is_empty()).then(|| Box::new(BooleanQuery::new(must)) as Box<dyn Query>);
-    match (words, by_id) {
-        (Some(words), Some(by_id)) => Some(Box::new(BooleanQuery::new(vec![
-            (Occur::Should, words),
+    let whole = |scored: Box<dyn Query>| TextQuery {
+        parts: vec![scored.box_clone()],
+        scored,
+    };
+    match (must.is_empty(), by_id) {
+        (false, None) => Some(TextQuery {
+            parts: must.iter().map(|(_, word)| word.box_clone()).collect(),
+            scored: Box::new(BooleanQuery::new(must)),
+        }),
+        (false, Some(by_id)) => Some(whole(Box::new(BooleanQuery::new(vec![
+            (
+                Occur::Should,
+                Box::new(BooleanQuery::new(must)) as Box<dyn Query>,
+            ),
             (Occur::Should, by_id),
-        ]))),
-        (Some(query), None) | (None, Some(query)) => Some(query),
+        ])))),
+        (true, Some(by_id)) => Some(whole(by_id)),
         // An id that matches nothing finds nothing.
-        (None, None) if !q.trim().is_empty() => Some(Box::new(EmptyQuery)),
-        (None, None) => None,
+        (true, None) if !q.trim().is_empty() => Some(whole(Box::new(EmptyQuery))),
+        (true, None) => None,
     }
 }
 

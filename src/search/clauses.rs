@@ -1,0 +1,135 @@
+//! What each clause of recent searches matched in each large segment, as [`Bits`]. Searches
+//! share their clauses far more than whole queries: a filter (`format=csv`, a tag, a license),
+//! visibility, and the frequent words of the catalogue come back in search after search, and
+//! are the costly ones to match (their posting lists are long). As Lucene's query cache, an
+//! entry holds for its segment's whole life: segments never change (deletions are applied
+//! apart, from the segment's current alive set).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use tantivy::index::SegmentId;
+use tantivy::{Searcher, SearcherGeneration, SegmentReader, Warmer};
+
+use super::bits::Bits;
+
+/// Segments smaller than this are matched again at each search: it costs little.
+const MIN_DOCS: u32 = 16_384;
+
+/// Match sets of clauses, bounded by the memory they hold.
+pub struct ClauseCache {
+    budget: usize,
+    inner: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    sets: HashMap<(SegmentId, String), Entry>,
+    bytes: usize,
+    clock: u64,
+}
+
+struct Entry {
+    bits: Arc<Bits>,
+    used: u64,
+}
+
+impl ClauseCache {
+    /// A cache holding at most `budget` bytes of sets.
+    pub fn new(budget: usize) -> Arc<ClauseCache> {
+        Arc::new(ClauseCache {
+            budget,
+            inner: Mutex::new(Entries::default()),
+        })
+    }
+
+    /// The set of clause `key` in the segment of `reader`: kept, else made by `make` (and kept
+    /// when the segment is large enough to be worth it).
+    pub fn get_or_make(
+        &self,
+        reader: &SegmentReader,
+        key: &str,
+        make: impl FnOnce() -> tantivy::Result<Bits>,
+    ) -> tantivy::Result<Arc<Bits>> {
+        if reader.max_doc() < MIN_DOCS || self.budget == 0 {
+            return make().map(Arc::new);
+        }
+        let id = (reader.segment_id(), key.to_owned());
+        {
+            let mut entries = self.inner.lock();
+            entries.clock += 1;
+            let clock = entries.clock;
+            if let Some(entry) = entries.sets.get_mut(&id) {
+                entry.used = clock;
+                return Ok(Arc::clone(&entry.bits));
+            }
+        }
+        let bits = Arc::new(make()?);
+        let mut entries = self.inner.lock();
+        let used = entries.clock;
+        entries.bytes += bits.bytes();
+        if let Some(replaced) = entries.sets.insert(
+            id,
+            Entry {
+                bits: Arc::clone(&bits),
+                used,
+            },
+        ) {
+            entries.bytes -= replaced.bits.bytes();
+        }
+        if entries.bytes > self.budget {
+            entries.evict(self.budget / 4 * 3);
+        }
+        Ok(bits)
+    }
+
+    /// The documents of the segment of `reader` that are not deleted.
+    pub fn alive(&self, reader: &SegmentReader) -> tantivy::Result<Arc<Bits>> {
+        let key = format!("alive/{}", reader.num_deleted_docs());
+        self.get_or_make(reader, &key, || Ok(Bits::alive(reader)))
+    }
+
+    /// Bytes held.
+    pub fn bytes(&self) -> usize {
+        self.inner.lock().bytes
+    }
+}
+
+impl Entries {
+    /// Drops the least recently used sets until at most `target` bytes are held.
+    fn evict(&mut self, target: usize) {
+        let mut by_use: Vec<(u64, (SegmentId, String))> = self
+            .sets
+            .iter()
+            .map(|(id, entry)| (entry.used, id.clone()))
+            .collect();
+        by_use.sort_unstable_by_key(|(used, _)| *used);
+        for (_, id) in by_use {
+            if self.bytes <= target {
+                break;
+            }
+            if let Some(entry) = self.sets.remove(&id) {
+                self.bytes -= entry.bits.bytes();
+            }
+        }
+    }
+}
+
+impl Warmer for ClauseCache {
+    fn warm(&self, _searcher: &Searcher) -> tantivy::Result<()> {
+        Ok(())
+    }
+
+    fn garbage_collect(&self, live_generations: &[&SearcherGeneration]) {
+        let live: HashSet<SegmentId> = live_generations
+            .iter()
+            .flat_map(|generation| generation.segments().keys().copied())
+            .collect();
+        let mut entries = self.inner.lock();
+        entries
+            .sets
+            .retain(|(segment, _), _| live.contains(segment));
+        entries.bytes = entries.sets.values().map(|e| e.bits.bytes()).sum();
+    }
+}

@@ -1,0 +1,554 @@
+//! How a faceted search runs. Each clause (each word of the text, each filter, visibility) is
+//! matched on its own, per segment, as [`Bits`] (most come from the [`ClauseCache`]); the page,
+//! the total and the facets whose filter is not in use count what all clauses match, and each
+//! facet whose filter is in use counts what all the other clauses match: `AND`s of bit sets,
+//! where running the query again for each such facet walked every posting list again. Only the
+//! page is scored, from the text query alone.
+
+use std::cmp::{Ordering, Reverse};
+use std::sync::Arc;
+
+use tantivy::query::{EnableScoring, Query};
+use tantivy::{DocAddress, DocId, DocSet, Order, Score, Searcher, SegmentReader, TERMINATED};
+
+use super::bits::Bits;
+use super::clauses::ClauseCache;
+use super::rank::{POPULARITY, Ranking};
+
+/// A filter of a search, and the facet that does not apply it to its own counts.
+pub struct Clause {
+    pub facet: Option<&'static str>,
+    pub query: Box<dyn Query>,
+}
+
+/// What every clause of a search matched, segment by segment.
+pub struct Matches {
+    segments: Vec<SegmentMatches>,
+}
+
+struct SegmentMatches {
+    /// Live documents matching every text part (all live documents when there is no text).
+    text: Bits,
+    /// How many of them.
+    text_len: u64,
+    filters: Vec<(Option<&'static str>, Arc<Bits>)>,
+    /// Live documents matching everything.
+    all: Bits,
+}
+
+impl Matches {
+    /// Matches `text_parts` (which must all match: the words of the text) and `clauses` in every
+    /// segment of `searcher`.
+    pub fn new(
+        searcher: &Searcher,
+        cache: &ClauseCache,
+        text_parts: &[Box<dyn Query>],
+        clauses: &[Clause],
+    ) -> tantivy::Result<Matches> {
+        let no_scores = EnableScoring::disabled_from_searcher(searcher);
+        let matched = |reader: &SegmentReader, query: &dyn Query| {
+            cache.get_or_make(reader, &format!("{query:?}"), || {
+                Bits::of_weight(&*query.weight(no_scores)?, reader)
+            })
+        };
+        let mut segments = Vec::with_capacity(searcher.segment_readers().len());
+        for reader in searcher.segment_readers() {
+            let mut text = Bits::clone(&*cache.alive(reader)?);
+            for part in text_parts {
+                text.and(&*matched(reader, &**part)?);
+            }
+            let text_len = text.len();
+            let filters = clauses
+                .iter()
+                .map(|clause| Ok((clause.facet, matched(reader, &*clause.query)?)))
+                .collect::<tantivy::Result<Vec<_>>>()?;
+            let mut all = text.clone();
+            for (_, bits) in &filters {
+                all.and(bits);
+            }
+            segments.push(SegmentMatches {
+                text,
+                text_len,
+                filters,
+                all,
+            });
+        }
+        Ok(Matches { segments })
+    }
+
+    /// How many documents match everything.
+    pub fn total(&self) -> u64 {
+        self.segments.iter().map(|s| s.all.len()).sum()
+    }
+
+    /// Per segment, the documents matching everything.
+    pub fn all(&self) -> Vec<&Bits> {
+        self.segments.iter().map(|s| &s.all).collect()
+    }
+
+    /// Per segment, the documents matching everything but the clauses of `facet`.
+    pub fn without(&self, facet: &str) -> Vec<Bits> {
+        self.segments
+            .iter()
+            .map(|segment| {
+                let mut bits = segment.text.clone();
+                for (_, filter) in segment.filters.iter().filter(|(f, _)| *f != Some(facet)) {
+                    bits.and(filter);
+                }
+                bits
+            })
+            .collect()
+    }
+
+    /// The documents `offset..offset + limit` of the matches in `ranking` order; relevance is
+    /// scored by `text`, the query whose words are the text parts.
+    pub fn page(
+        &self,
+        searcher: &Searcher,
+        text: Option<&dyn Query>,
+        ranking: Ranking,
+        offset: usize,
+        limit: usize,
+    ) -> tantivy::Result<Vec<DocAddress>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let wanted = offset + limit;
+        match (ranking, text) {
+            (Ranking::Relevance, Some(text)) => {
+                let mut found = Vec::new();
+                let weight = text.weight(EnableScoring::enabled_from_searcher(searcher))?;
+                for (ord, segment) in self.segments.iter().enumerate() {
+                    let reader = searcher.segment_reader(ord as u32);
+                    let top = segment.best_scored(&*weight, reader, wanted)?;
+                    found.extend(top.into_iter().map(|(k, doc)| (k, address(ord, doc))));
+                }
+                Ok(page_of(found, offset, limit))
+            }
+            (Ranking::Relevance, None) => {
+                let mut found = Vec::new();
+                for (ord, segment) in self.segments.iter().enumerate() {
+                    found.extend(
+                        segment
+                            .all
+                            .iter()
+                            .take(wanted)
+                            .map(|d| ((), address(ord, d))),
+                    );
+                }
+                Ok(page_of(found, offset, limit))
+            }
+            (Ranking::Number(field, order), _) => {
+                let mut found = Vec::new();
+                for (ord, segment) in self.segments.iter().enumerate() {
+                    let column = searcher
+                        .segment_reader(ord as u32)
+                        .fast_fields()
+                        .i64(field)?;
+                    let mut top = TopN::new(wanted);
+                    for doc in segment.all.iter() {
+                        top.push(Sorted::new(column.first(doc), order), doc);
+                    }
+                    found.extend(top.into_sorted().map(|(k, doc)| (k, address(ord, doc))));
+                }
+                Ok(page_of(found, offset, limit))
+            }
+            (Ranking::Text(field, order), _) => {
+                let mut found = Vec::new();
+                for (ord, segment) in self.segments.iter().enumerate() {
+                    let Some(column) = searcher
+                        .segment_reader(ord as u32)
+                        .fast_fields()
+                        .str(field)?
+                    else {
+                        found.extend(
+                            segment
+                                .all
+                                .iter()
+                                .map(|d| (Sorted::new(None, order), address(ord, d))),
+                        );
+                        continue;
+                    };
+                    let mut top = TopN::new(wanted);
+                    for doc in segment.all.iter() {
+                        top.push(Sorted::new(column.ords().first(doc), order), doc);
+                    }
+                    // Ordinals only compare within a segment: the page compares the values.
+                    let mut value = Vec::new();
+                    for (key, doc) in top.into_sorted() {
+                        let bytes = match key.value() {
+                            Some(ord) if column.ord_to_bytes(ord, &mut value)? => {
+                                Some(value.clone())
+                            }
+                            _ => None,
+                        };
+                        found.push((Sorted::new(bytes, order), address(ord, doc)));
+                    }
+                }
+                Ok(page_of(found, offset, limit))
+            }
+        }
+    }
+}
+
+impl SegmentMatches {
+    /// The `wanted` best matches by text score times popularity, best first.
+    fn best_scored(
+        &self,
+        weight: &dyn tantivy::query::Weight,
+        reader: &SegmentReader,
+        wanted: usize,
+    ) -> tantivy::Result<Vec<(BestFirst, DocId)>> {
+        let popularity = reader.fast_fields().f64(POPULARITY).ok();
+        let boost = |doc: DocId| {
+            popularity
+                .as_ref()
+                .and_then(|column| column.first(doc))
+                .unwrap_or(1.0) as Score
+        };
+        let mut top = TopN::new(wanted);
+        let matched = self.all.len();
+        if matched == 0 {
+            return Ok(Vec::new());
+        }
+        if matched * 4 < self.text_len {
+            // Filters keep few of the text's matches: score those only.
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            for doc in self.all.iter() {
+                if scorer.doc() < doc {
+                    scorer.seek(doc);
+                }
+                if scorer.doc() == TERMINATED {
+                    break;
+                }
+                if scorer.doc() == doc {
+                    top.push(BestFirst(scorer.score() * boost(doc)), doc);
+                }
+            }
+        } else {
+            // Most of the text's matches are kept: walk the text's postings, skipping blocks
+            // whose best score cannot reach the page (block-max WAND, where the query allows
+            // it) even at the segment's highest popularity.
+            let most_popular = popularity
+                .as_ref()
+                .map_or(1.0, |column| column.max_value().max(1.0))
+                as Score;
+            let mut threshold = Score::MIN;
+            weight.for_each_pruning(threshold, reader, &mut |doc, score| {
+                if self.all.contains(doc) && top.push(BestFirst(score * boost(doc)), doc) {
+                    threshold = top.worst().map_or(Score::MIN, |w| w.0 / most_popular);
+                }
+                threshold
+            })?;
+        }
+        Ok(top.into_sorted().collect())
+    }
+}
+
+fn address(segment: usize, doc: DocId) -> DocAddress {
+    DocAddress::new(segment as u32, doc)
+}
+
+/// The page of `found` (sort keys and documents) in key order, ties by address.
+fn page_of<K: Ord>(
+    mut found: Vec<(K, DocAddress)>,
+    offset: usize,
+    limit: usize,
+) -> Vec<DocAddress> {
+    found.sort_unstable_by(|(a, x), (b, y)| a.cmp(b).then(x.cmp(y)));
+    found
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(_, address)| address)
+        .collect()
+}
+
+/// A score, higher first.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct BestFirst(Score);
+
+impl Eq for BestFirst {}
+
+impl Ord for BestFirst {
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.0.total_cmp(&self.0)
+    }
+}
+
+impl PartialOrd for BestFirst {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// A sort value in the order asked for; documents without one come last either way (within a
+/// search, every value has the same order).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Sorted<T: Ord> {
+    Asc(T),
+    Desc(Reverse<T>),
+    Missing,
+}
+
+impl<T: Ord> Sorted<T> {
+    fn new(value: Option<T>, order: Order) -> Self {
+        match (value, order) {
+            (None, _) => Sorted::Missing,
+            (Some(value), Order::Asc) => Sorted::Asc(value),
+            (Some(value), Order::Desc) => Sorted::Desc(Reverse(value)),
+        }
+    }
+
+    fn value(self) -> Option<T> {
+        match self {
+            Sorted::Asc(value) | Sorted::Desc(Reverse(value)) => Some(value),
+            Sorted::Missing => None,
+        }
+    }
+}
+
+/// The `n` smallest keys pushed, ties by document (pushed in increasing order).
+struct TopN<K: Ord> {
+    n: usize,
+    items: Vec<(K, DocId)>,
+}
+
+impl<K: Ord> TopN<K> {
+    fn new(n: usize) -> Self {
+        TopN {
+            n,
+            items: Vec::with_capacity(2 * n),
+        }
+    }
+
+    /// Adds one; true when the kept set was just trimmed to `n`, so that [`TopN::worst`]
+    /// changed.
+    fn push(&mut self, key: K, doc: DocId) -> bool {
+        self.items.push((key, doc));
+        if self.items.len() >= 2 * self.n.max(8) {
+            self.trim();
+            return true;
+        }
+        false
+    }
+
+    fn trim(&mut self) {
+        if self.items.len() > self.n {
+            self.items.select_nth_unstable(self.n);
+            self.items.truncate(self.n);
+        }
+    }
+
+    /// The worst key kept, once `n` are kept.
+    fn worst(&self) -> Option<&K> {
+        (self.items.len() >= self.n)
+            .then(|| self.items.iter().map(|(k, _)| k).max())
+            .flatten()
+    }
+
+    fn into_sorted(mut self) -> impl Iterator<Item = (K, DocId)> {
+        self.items.sort_unstable();
+        self.items.truncate(self.n);
+        self.items.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::search::analysis;
+    use crate::search::query::{TextQuery, any_of, constant, text_query};
+    use crate::search::rank::top_docs;
+    use tantivy::collector::Count;
+    use tantivy::query::{BooleanQuery, Occur};
+    use tantivy::schema::{FAST, INDEXED, STRING, Schema};
+    use tantivy::{Index, IndexWriter, Term, doc};
+
+    const WORDS: &[&str] = &[
+        "eau",
+        "transport",
+        "budget",
+        "école",
+        "santé",
+        "vélo",
+        "air",
+    ];
+    const KINDS: &[&str] = &["csv", "json", "pdf"];
+
+    /// Documents with a few words, a kind, a number and a popularity that breaks score ties;
+    /// a large segment (kept in the clause cache) and a small one.
+    fn index() -> (Index, Schema) {
+        let mut builder = Schema::builder();
+        builder.add_text_field("title", analysis::french_text());
+        builder.add_text_field("body", analysis::french_text());
+        builder.add_text_field("id", STRING | FAST);
+        builder.add_text_field("kind", STRING | FAST);
+        builder.add_i64_field("n", INDEXED | FAST);
+        builder.add_f64_field(POPULARITY, FAST);
+        let schema = builder.build();
+        let index = Index::create_in_ram(schema.clone());
+        analysis::register(&index);
+        let f = |name| schema.get_field(name).expect("test field");
+        let mut writer: IndexWriter = index
+            .writer_with_num_threads(1, 50_000_000)
+            .expect("writer");
+        let mut seed = 7u64;
+        let mut next = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for i in 0..20_600u64 {
+            let mut words = |count| {
+                (0..count)
+                    .map(|_| WORDS[next(WORDS.len() as u64) as usize])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let title = words(1 + i % 3);
+            let body = words(3 + i % 8);
+            writer
+                .add_document(doc!(
+                    f("title") => title,
+                    f("body") => body,
+                    f("id") => format!("d{i}"),
+                    f("kind") => KINDS[next(3) as usize],
+                    f("n") => next(50) as i64,
+                    f(POPULARITY) => 1.0 + (i as f64) * 1e-6,
+                ))
+                .expect("add");
+            if i == 20_000 {
+                writer.commit().expect("commit");
+            }
+        }
+        writer.commit().expect("commit");
+        (index, schema)
+    }
+
+    fn kind(schema: &Schema, value: &str) -> Clause {
+        Clause {
+            facet: Some("kind"),
+            query: any_of(schema.get_field("kind").expect("kind"), &[value.to_owned()])
+                .expect("a value"),
+        }
+    }
+
+    /// What tantivy finds running the whole query, the reference for [`Matches`].
+    fn whole(text: Option<&TextQuery>, clauses: &[&Clause]) -> Box<dyn tantivy::query::Query> {
+        let mut parts: Vec<(Occur, Box<dyn tantivy::query::Query>)> = Vec::new();
+        if let Some(text) = text {
+            parts.push((Occur::Must, text.scored.box_clone()));
+        }
+        for clause in clauses {
+            parts.push((Occur::Must, constant(clause.query.box_clone())));
+        }
+        if parts.is_empty() {
+            Box::new(tantivy::query::AllQuery)
+        } else {
+            Box::new(BooleanQuery::new(parts))
+        }
+    }
+
+    fn check(index: &Index, schema: &Schema, cache: &ClauseCache) {
+        let reader = index.reader().expect("reader");
+        let searcher = reader.searcher();
+        let id = schema.get_field("id").expect("id");
+        let fields: &[(&str, f32)] = &[("title", 15.0), ("body", 8.0)];
+        for q in [
+            None,
+            Some("eau"),
+            Some("transports budget"),
+            Some("santé vélo air"),
+        ] {
+            let text = q.and_then(|q| text_query(&searcher, schema, q, fields, &[], id));
+            for filters in [vec![], vec!["csv"], vec!["pdf", "json"]] {
+                let clauses: Vec<Clause> = filters.iter().map(|k| kind(schema, k)).collect();
+                let parts = text.as_ref().map_or(&[][..], |t| &t.parts[..]);
+                let matches = Matches::new(&searcher, cache, parts, &clauses).expect("matches");
+                let all: Vec<&Clause> = clauses.iter().collect();
+                let reference = whole(text.as_ref(), &all);
+                let what = format!("q={q:?} kinds={filters:?}");
+                assert_eq!(
+                    matches.total(),
+                    searcher.search(&*reference, &Count).expect("count") as u64,
+                    "{what}"
+                );
+                assert_eq!(
+                    matches.without("kind").iter().map(Bits::len).sum::<u64>(),
+                    searcher
+                        .search(&*whole(text.as_ref(), &[]), &Count)
+                        .expect("count") as u64,
+                    "{what}"
+                );
+                let rankings = [
+                    Ranking::Relevance,
+                    Ranking::Number("n", Order::Desc),
+                    Ranking::Number("n", Order::Asc),
+                    Ranking::Text("id", Order::Asc),
+                ];
+                for ranking in rankings {
+                    for (offset, limit) in [(0, 10), (7, 13), (0, 0)] {
+                        let scored = text.as_ref().map(|t| &*t.scored);
+                        let page = matches
+                            .page(&searcher, scored, ranking, offset, limit)
+                            .expect("page");
+                        let expected = if matches!(ranking, Ranking::Relevance) && text.is_none() {
+                            // Without text, every match scores alike: first matches first.
+                            let (docs, _) = top_docs(
+                                &searcher,
+                                &*reference,
+                                Ranking::Number("n", Order::Asc),
+                                0,
+                                30_000,
+                                Count,
+                            )
+                            .expect("top docs");
+                            let mut docs = docs;
+                            docs.sort();
+                            docs.into_iter().skip(offset).take(limit).collect()
+                        } else {
+                            top_docs(&searcher, &*reference, ranking, offset, limit, Count)
+                                .expect("top docs")
+                                .0
+                        };
+                        assert_eq!(page, expected, "{what} {ranking:?} {offset}+{limit}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn matches_find_what_the_whole_query_finds_from_the_cache_and_after_deletions() {
+        let (index, schema) = index();
+        let cache = ClauseCache::new(64 * 1024 * 1024);
+        check(&index, &schema, &cache);
+        let cached = cache.bytes();
+        assert!(cached > 0, "the large segment's sets are kept");
+        check(&index, &schema, &cache);
+        assert_eq!(cache.bytes(), cached, "the second round reads them back");
+        let mut writer: IndexWriter = index.writer(50_000_000).expect("writer");
+        let kind = schema.get_field("kind").expect("kind");
+        let id = schema.get_field("id").expect("id");
+        writer.delete_term(Term::from_field_text(kind, "json"));
+        writer.delete_term(Term::from_field_text(id, "d3"));
+        writer.commit().expect("commit");
+        check(&index, &schema, &cache);
+    }
+
+    #[test]
+    fn the_cache_keeps_to_its_budget() {
+        let (index, schema) = index();
+        let searcher = index.reader().expect("reader").searcher();
+        let one_set = Bits::empty(20_001).bytes();
+        let cache = ClauseCache::new(3 * one_set);
+        for value in ["csv", "json", "pdf", "none", "other"] {
+            let clause = kind(&schema, value);
+            Matches::new(&searcher, &cache, &[], &[clause]).expect("matches");
+            assert!(cache.bytes() <= 3 * one_set);
+        }
+        assert!(cache.bytes() >= one_set);
+    }
+}
