@@ -1,7 +1,7 @@
 //! Contact points: one row each, every field a column; a unique index keeps two of them from
 //! holding the same values.
 
-use super::sql::{Row, Stmt};
+use super::sql::{Row, Stmt, Value};
 use super::{PageRequest, Paged, Store, StoreResult, like_pattern, list_param};
 use crate::domain::contact_point::ContactPoint;
 use crate::domain::slug::fold;
@@ -50,6 +50,21 @@ fn search_text(p: &ContactPoint) -> String {
     .join("\n")
 }
 
+/// `id, owner_id, org_id, name, email, contact_form, role, search`: the parameters `$1` to `$8`
+/// of the statements that write a contact point.
+fn values(p: &ContactPoint) -> Vec<Value> {
+    params![
+        &p.id,
+        p.owner.clone(),
+        p.organization.clone(),
+        &p.name,
+        p.email.clone(),
+        p.contact_form.clone(),
+        &p.role,
+        search_text(p)
+    ]
+}
+
 /// Who owns the contact points of a list.
 #[derive(Debug, Clone, Copy)]
 pub enum ContactOwner<'a> {
@@ -65,17 +80,7 @@ impl Store {
             Stmt::new(
                 "INSERT INTO contact_points (id, owner_id, org_id, name, email, contact_form, role, search, \
                  created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                params![
-                    &p.id,
-                    p.owner.clone(),
-                    p.organization.clone(),
-                    &p.name,
-                    p.email.clone(),
-                    p.contact_form.clone(),
-                    &p.role,
-                    search_text(p),
-                    now
-                ],
+                [values(p), params![now]].concat(),
             ),
             Stmt::change("contact_point", &p.id, "create", now),
         ])
@@ -90,16 +95,7 @@ impl Store {
             Stmt::new(
                 "UPDATE contact_points SET owner_id = $2, org_id = $3, name = $4, email = $5, \
                  contact_form = $6, role = $7, search = $8 WHERE id = $1",
-                params![
-                    &p.id,
-                    p.owner.clone(),
-                    p.organization.clone(),
-                    &p.name,
-                    p.email.clone(),
-                    p.contact_form.clone(),
-                    &p.role,
-                    search_text(p)
-                ],
+                values(p),
             )
             .expect_one(),
             Stmt::change("contact_point", &p.id, "update", now),

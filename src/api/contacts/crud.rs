@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use super::model::{ContactPointJson, OwnershipShown, contact_point_json};
-use super::{ContactPointPath, refused, require_edit};
+use super::{ContactPointPath, not_found, refused, require_edit};
 use crate::api::datasets::decide_ownership;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, Auth};
@@ -134,7 +134,7 @@ pub async fn update_contact_point(
         // Another contact point took these values meanwhile, or this one was deleted.
         Err(StoreError::Conflict(_)) => match app.store.contact_point(&updated.id).await? {
             Some(_) => Err(duplicate()),
-            None => Err(ApiError::NotFound("Contact point not found".into())),
+            None => Err(not_found()),
         },
         Err(e) => Err(e.into()),
     }
@@ -155,7 +155,7 @@ pub async fn delete_contact_point(
     require_edit(&auth, &point)?;
     match app.store.delete_contact_point(&point.id, now()).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
-        Err(StoreError::Conflict(_)) => Err(ApiError::NotFound("Contact point not found".into())),
+        Err(StoreError::Conflict(_)) => Err(not_found()),
         Err(e) => Err(e.into()),
     }
 }

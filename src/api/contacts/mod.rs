@@ -53,7 +53,6 @@ impl FromRequestParts<AppState> for ContactPointPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
-        let not_found = || ApiError::NotFound("Contact point not found".into());
         let params = RawPathParams::from_request_parts(parts, app)
             .await
             .map_err(|_| not_found())?;
@@ -69,6 +68,10 @@ impl FromRequestParts<AppState> for ContactPointPath {
             .map(ContactPointPath)
             .ok_or_else(not_found)
     }
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("Contact point not found".into())
 }
 
 /// 401 for anonymous callers, 403 unless the caller may edit the contact point.

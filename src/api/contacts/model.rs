@@ -10,9 +10,12 @@ use utoipa::ToSchema;
 
 use crate::api::datasets::model::Owners;
 use crate::api::error::{ApiError, ApiResult};
+use crate::api::pagination::{Envelope, Pagination};
 use crate::api::refs::{OrganizationReference, UserReference};
 use crate::api::state::{App, AppState};
 use crate::domain::contact_point::ContactPoint;
+use crate::store::Paged;
+use crate::store::contact_points::ContactOwner;
 
 /// A contact point as served (`ContactPoint`). uData's default mask is
 /// `{id,name,email,contact_form,role}`: `organization` and `owner` are only written when an
@@ -132,6 +135,27 @@ pub async fn contact_point_json(
     jsons
         .pop()
         .ok_or_else(|| ApiError::Internal("a contact point without its representation".into()))
+}
+
+/// A page of the contact points of a user or an organization, as served.
+pub async fn contact_point_page(
+    app: &AppState,
+    owner: ContactOwner<'_>,
+    pagination: &Pagination,
+    shown: OwnershipShown,
+) -> ApiResult<Envelope> {
+    let paged = app
+        .store
+        .contact_points_of(owner, pagination.request)
+        .await?;
+    let items = contact_point_jsons(app, &paged.items, shown).await?;
+    pagination.envelope(
+        app,
+        Paged {
+            items,
+            total: paged.total,
+        },
+    )
 }
 
 /// The contact points datasets refer to, read in one statement for a whole page of datasets.

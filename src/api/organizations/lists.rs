@@ -11,7 +11,9 @@ use utoipa::IntoParams;
 
 use super::model::{OrganizationRole, OrganizationSuggestion};
 use super::{OrgPath, can_read_private, ensure_visible};
-use crate::api::contacts::model::{ContactPointJson, OwnershipShown, contact_point_jsons};
+use crate::api::contacts::model::{
+    ContactPointJson, OwnershipShown, contact_point_jsons, contact_point_page,
+};
 use crate::api::datasets::lists::DatasetListQuery;
 use crate::api::datasets::model::dataset_jsons;
 use crate::api::error::{ApiError, ApiResult};
@@ -183,18 +185,10 @@ pub async fn get_organization_contact_point(
     pagination: Pagination,
 ) -> ApiResult<Json<Envelope>> {
     ensure_visible(&auth, &org)?;
-    let paged = app
-        .store
-        .contact_points_of(ContactOwner::Organization(&org.id), pagination.request)
-        .await?;
-    let items = contact_point_jsons(&app, &paged.items, shown).await?;
-    Ok(Json(pagination.envelope(
-        &app,
-        Paged {
-            items,
-            total: paged.total,
-        },
-    )?))
+    let owner = ContactOwner::Organization(&org.id);
+    Ok(Json(
+        contact_point_page(&app, owner, &pagination, shown).await?,
+    ))
 }
 
 /// The organization's contact points whose name, email or contact form contains `q` (case and

@@ -7,7 +7,7 @@ use axum::extract::State;
 
 use super::UserParam;
 use super::model::{SuggestQuery, UserPath, UserRole, UserSuggestion, email_domain_only};
-use crate::api::contacts::model::{OwnershipShown, contact_point_jsons};
+use crate::api::contacts::model::{OwnershipShown, contact_point_page};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiQuery, Auth};
 use crate::api::indexed::{off_workers, ready};
@@ -17,7 +17,6 @@ use crate::api::pagination::{Envelope, Pagination};
 use crate::api::state::AppState;
 use crate::domain::permissions::{Action, can};
 use crate::domain::user::{SITE_ROLES, User};
-use crate::store::Paged;
 use crate::store::contact_points::ContactOwner;
 
 const DEFAULT_SUGGESTIONS: i64 = 10;
@@ -114,16 +113,8 @@ pub async fn get_user_contact_point(
     UserParam(user): UserParam,
     pagination: Pagination,
 ) -> ApiResult<Json<Envelope>> {
-    let paged = app
-        .store
-        .contact_points_of(ContactOwner::User(&user.id), pagination.request)
-        .await?;
-    let items = contact_point_jsons(&app, &paged.items, shown).await?;
-    Ok(Json(pagination.envelope(
-        &app,
-        Paged {
-            items,
-            total: paged.total,
-        },
-    )?))
+    let owner = ContactOwner::User(&user.id);
+    Ok(Json(
+        contact_point_page(&app, owner, &pagination, shown).await?,
+    ))
 }
