@@ -1,5 +1,6 @@
 //! The HTTP API: one module per namespace, plus the shared plumbing every endpoint uses.
 
+pub mod contacts;
 pub mod datasets;
 pub mod error;
 pub mod extract;
@@ -40,6 +41,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(organizations::routes())
         .merge(datasets::reference::routes())
         .merge(datasets::routes())
+        .merge(contacts::routes())
         .merge(tags::routes())
 }
 
@@ -53,6 +55,7 @@ pub fn delivered_operations() -> Vec<&'static str> {
         organizations::OPERATIONS,
         datasets::reference::OPERATIONS,
         datasets::OPERATIONS,
+        contacts::OPERATIONS,
         tags::OPERATIONS,
     ]
     .concat()
@@ -70,6 +73,7 @@ pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
         organizations::MODELS,
         datasets::reference::MODELS,
         datasets::MODELS,
+        contacts::MODELS,
     ]
     .concat()
 }

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::contacts::model::ContactPointJson;
 use super::datasets::model::{CommunityResourceJson, DatasetJson};
 use super::datasets::v2_model::DatasetV2;
 use super::followers::FollowJson;
@@ -47,8 +48,8 @@ page_schema!(
     CommunityResourcePage, CommunityResourceJson
 );
 page_schema!(
-    /// A page of contact points; their model arrives with the contact points area.
-    ContactPointPage, Value, Vec<Object>
+    /// A page of contact points.
+    ContactPointPage, ContactPointJson
 );
 
 macro_rules! search_page_schema {

@@ -1,5 +1,6 @@
 //! The models and rules of the portal, without I/O.
 
+pub mod contact_point;
 pub mod dataset;
 pub mod frequency;
 pub mod ids;

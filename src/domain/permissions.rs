@@ -51,6 +51,12 @@ pub enum Action<'a> {
         owner_id: Option<&'a str>,
         org_id: Option<&'a str>,
     },
+    /// Edit or delete a contact point: any member (admin or editor) of its organization, or,
+    /// when it has none, its owner.
+    EditContactPoint {
+        owner_id: Option<&'a str>,
+        org_id: Option<&'a str>,
+    },
 }
 
 /// Whether `actor` (None = anonymous) may perform `action`.
@@ -77,6 +83,10 @@ pub fn can(actor: Option<&Actor>, action: Action<'_>) -> bool {
             owner_id.is_some_and(|owner| owner == actor.user.id)
                 || org_id.is_some_and(|org| actor.role_in(org).is_some())
         }
+        Action::EditContactPoint { owner_id, org_id } => match org_id {
+            Some(org) => actor.role_in(org).is_some(),
+            None => owner_id.is_some_and(|owner| owner == actor.user.id),
+        },
     }
 }
 
@@ -158,6 +168,25 @@ mod tests {
                 org_id: Some("other")
             }
         ));
+    }
+
+    #[test]
+    fn contact_points_are_edited_by_their_organization_else_their_owner() {
+        let editor = actor(vec![], vec![("o".into(), OrgRole::Editor)]);
+        let of_org = |org| Action::EditContactPoint {
+            owner_id: Some("u"),
+            org_id: Some(org),
+        };
+        assert!(can(Some(&editor), of_org("o")));
+        assert!(!can(Some(&editor), of_org("other")));
+        let own = Action::EditContactPoint {
+            owner_id: Some("u"),
+            org_id: None,
+        };
+        assert!(can(Some(&editor), own));
+        let admin = actor(vec!["admin".into()], vec![]);
+        assert!(can(Some(&admin), of_org("other")));
+        assert!(!can(None, own));
     }
 
     #[test]

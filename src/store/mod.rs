@@ -5,6 +5,7 @@
 //! accept, so the two backends cannot drift apart, and the same test suite runs on both.
 
 pub mod community;
+pub mod contact_points;
 pub mod dataset_view;
 pub mod datasets;
 pub mod follows;

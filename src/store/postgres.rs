@@ -18,6 +18,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/postgres/0003_datasets.sql"),
     ),
     (4, include_str!("../../migrations/postgres/0004_lists.sql")),
+    (
+        5,
+        include_str!("../../migrations/postgres/0005_contact_points.sql"),
+    ),
 ];
 
 /// A pool of connections to one PostgreSQL database.

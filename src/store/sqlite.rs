@@ -20,6 +20,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../../migrations/sqlite/0002_licenses.sql")),
     (3, include_str!("../../migrations/sqlite/0003_datasets.sql")),
     (4, include_str!("../../migrations/sqlite/0004_lists.sql")),
+    (
+        5,
+        include_str!("../../migrations/sqlite/0005_contact_points.sql"),
+    ),
 ];
 
 /// A SQLite database file with one writer and a pool of readers.

@@ -4,6 +4,7 @@ mod common;
 
 mod cli;
 mod community_resources;
+mod contacts;
 mod contract;
 mod dataset_reference;
 mod dataset_resources;

@@ -10,6 +10,7 @@ use utoipa::IntoParams;
 use super::lists::{DatasetListQuery, tags_of, viewer};
 use super::model::{DatasetJson, dataset_json, dataset_jsons};
 use super::{DatasetPath, DatasetViewPath, check_references, ensure_readable, gone, require_edit};
+use crate::api::contacts::model::EmbeddedContactPoints;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiQuery, Auth};
 use crate::api::organizations::check_flag;
@@ -121,7 +122,13 @@ pub async fn get_dataset(
     DatasetViewPath(view): DatasetViewPath,
 ) -> ApiResult<Json<DatasetJson>> {
     ensure_readable(&auth, &view.dataset)?;
-    Ok(Json(DatasetJson::of_view(&app, &auth, view, now())))
+    let ids = view.dataset.contact_points.as_slice();
+    let contact_points = EmbeddedContactPoints::load(&app, std::iter::once(ids))
+        .await?
+        .of(ids);
+    let mut json = DatasetJson::of_view(&app, &auth, view, now());
+    json.contact_points = contact_points;
+    Ok(Json(json))
 }
 
 /// Changes a dataset (its owner, its organization's members, sysadmins). A new title moves

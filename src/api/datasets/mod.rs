@@ -27,6 +27,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::Auth;
 use super::paths::{canonical_url, inner_value, original_uri};
 use super::state::AppState;
+use crate::domain::contact_point::check_dataset_references;
 use crate::domain::dataset::{Dataset, DatasetInput, check_custom_extras};
 use crate::domain::ids::is_object_id;
 use crate::domain::permissions::{Action, Actor, can};
@@ -272,8 +273,8 @@ pub struct Ownership {
 
 /// Checks what a body refers to and decides ownership, as uData's `CurrentUserField` and
 /// `PublishAsField` do: an organization the caller belongs to, or the caller as owner (others
-/// too for sysadmins); an existing object changes hands only through sysadmins. Unknown
-/// license and contact points are errors on their field.
+/// too for sysadmins); an existing object changes hands only through sysadmins. An unknown
+/// license, and contact points unknown or not owned as the dataset is, are errors on their field.
 async fn check_references(
     app: &AppState,
     actor: &Actor,
@@ -287,15 +288,6 @@ async fn check_references(
     {
         errors.add("license", &format!("'{license}' is not a valid choice."));
     }
-    if let Some(points) = &input.contact_points
-        && !points.is_empty()
-    {
-        // No contact point exists yet: every id is unknown.
-        errors.add(
-            "contact_points",
-            "Wrong contact point id or contact point ownership mismatch",
-        );
-    }
     let ownership = decide_ownership(
         app,
         actor,
@@ -305,6 +297,19 @@ async fn check_references(
         &mut errors,
     )
     .await?;
+    if let Some(ids) = &input.contact_points
+        && !ids.is_empty()
+    {
+        let found = app.store.contact_points_by_ids(ids).await?;
+        if let Err(message) = check_dataset_references(
+            ids,
+            &found,
+            ownership.owner.as_deref(),
+            ownership.organization.as_deref(),
+        ) {
+            errors.add("contact_points", &message);
+        }
+    }
     if let Some(extras) = &input.extras {
         let org = match &ownership.organization {
             Some(id) => app.store.organization_by_id(id).await?,
@@ -319,7 +324,7 @@ async fn check_references(
 }
 
 /// The owner or organization after a body's `owner` and `organization` fields, errors by field.
-async fn decide_ownership(
+pub(crate) async fn decide_ownership(
     app: &AppState,
     actor: &Actor,
     owner: Option<Option<String>>,

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 
 use super::can_edit;
+use crate::api::contacts::model::{ContactPointJson, EmbeddedContactPoints};
 use crate::api::error::ApiResult;
 use crate::api::extract::Auth;
 use crate::api::refs::{BadgeJson, OrganizationReference, UserReference};
@@ -70,8 +71,8 @@ pub struct DatasetJson {
     pub last_update: String,
     pub schema: Option<SchemaJson>,
     pub internal: DatasetInternals,
-    #[schema(value_type = Vec<Object>)]
-    pub contact_points: Vec<Value>,
+    /// Those that still exist, with uData's default contact point mask.
+    pub contact_points: Vec<ContactPointJson>,
     pub permissions: DatasetPermissions,
 }
 
@@ -480,7 +481,11 @@ pub async fn dataset_json(app: &AppState, auth: &Auth, d: &Dataset) -> ApiResult
             std::iter::once((d.owner.as_deref(), d.organization.as_deref())),
         )
         .await?;
-    Ok(DatasetJson::new(app, auth, d, &resources, &owners, now()))
+    let contact_points =
+        EmbeddedContactPoints::load(app, std::iter::once(d.contact_points.as_slice())).await?;
+    let mut json = DatasetJson::new(app, auth, d, &resources, &owners, now());
+    json.contact_points = contact_points.of(&d.contact_points);
+    Ok(json)
 }
 
 /// Several datasets (a page of a list) as served to the caller.
@@ -515,12 +520,17 @@ pub async fn dataset_jsons_with(
     } else {
         Default::default()
     };
+    let contact_points =
+        EmbeddedContactPoints::load(app, datasets.iter().map(|d| d.contact_points.as_slice()))
+            .await?;
     let at = now();
     Ok(datasets
         .iter()
         .map(|d| {
             let resources = resources.remove(&d.id).unwrap_or_default();
-            DatasetJson::new(app, auth, d, &resources, &owners, at)
+            let mut json = DatasetJson::new(app, auth, d, &resources, &owners, at);
+            json.contact_points = contact_points.of(&d.contact_points);
+            json
         })
         .collect())
 }

@@ -1,7 +1,7 @@
 //! What the namespace lists besides organizations: roles, suggestions, and the datasets,
-//! reuses, discussions and contact points an organization owns. The datasets, reuses,
-//! discussions and contact points areas do not exist yet: their lists answer with the right,
-//! empty shape once the organization and the parameters are checked, and later issues fill them.
+//! reuses, discussions and contact points an organization owns. The reuses and discussions
+//! areas do not exist yet: their lists answer with the right, empty shape once the organization
+//! and the parameters are checked, and later issues fill them.
 
 use axum::Json;
 use axum::extract::State;
@@ -11,6 +11,9 @@ use utoipa::IntoParams;
 
 use super::model::{OrganizationRole, OrganizationSuggestion};
 use super::{OrgPath, can_read_private, ensure_visible};
+use crate::api::contacts::model::{
+    ContactPointJson, OwnershipShown, contact_point_jsons, contact_point_page,
+};
 use crate::api::datasets::lists::DatasetListQuery;
 use crate::api::datasets::model::dataset_jsons;
 use crate::api::error::{ApiError, ApiResult};
@@ -21,6 +24,7 @@ use crate::api::state::AppState;
 use crate::domain::organization::OrgRole;
 use crate::domain::validation::FieldErrors;
 use crate::store::Paged;
+use crate::store::contact_points::ContactOwner;
 
 /// The amount of suggestions when `size` is absent.
 const DEFAULT_SUGGESTIONS: i64 = 10;
@@ -66,14 +70,6 @@ pub struct PageQuery {
     pub page: Option<i64>,
     /// The page size
     pub page_size: Option<i64>,
-}
-
-fn empty_page(app: &AppState, pagination: &Pagination) -> ApiResult<Json<Envelope>> {
-    let nothing: Paged<Value> = Paged {
-        items: Vec::new(),
-        total: 0,
-    };
-    Ok(Json(pagination.envelope(app, nothing)?))
 }
 
 /// The roles a member can have.
@@ -176,7 +172,7 @@ pub async fn list_organization_discussions(
     Ok(Json(Vec::new()))
 }
 
-/// The organization's contact points.
+/// The organization's contact points, oldest first.
 #[utoipa::path(get, path = "/organizations/{org}/contacts/", operation_id = "get_organization_contact_point",
     tag = "organizations",
     params(("org" = String, Path, description = "The organization ID or slug"), PageQuery),
@@ -184,28 +180,36 @@ pub async fn list_organization_discussions(
 pub async fn get_organization_contact_point(
     State(app): State<AppState>,
     auth: Auth,
+    shown: OwnershipShown,
     OrgPath(org): OrgPath,
     pagination: Pagination,
 ) -> ApiResult<Json<Envelope>> {
     ensure_visible(&auth, &org)?;
-    // Filled by the contact points area.
-    empty_page(&app, &pagination)
+    let owner = ContactOwner::Organization(&org.id);
+    Ok(Json(
+        contact_point_page(&app, owner, &pagination, shown).await?,
+    ))
 }
 
-/// The organization's contact points whose name, email or contact form contains `q`.
+/// The organization's contact points whose name, email or contact form contains `q` (case and
+/// accents aside), oldest first.
 #[utoipa::path(get, path = "/organizations/{org}/contacts/suggest/", operation_id = "suggest_org_contact_points",
     tag = "organizations",
     params(("org" = String, Path, description = "The organization ID or slug"), SuggestQuery),
-    responses((status = 200, description = "The contact points", body = Vec<Object>), (status = 400),
-        (status = 404), (status = 410)))]
+    responses((status = 200, description = "The contact points", body = Vec<ContactPointJson>),
+        (status = 400), (status = 404), (status = 410)))]
 pub async fn suggest_org_contact_points(
     State(app): State<AppState>,
     auth: Auth,
+    shown: OwnershipShown,
     OrgPath(org): OrgPath,
     ApiQuery(query): ApiQuery<SuggestQuery>,
-) -> ApiResult<Json<Vec<Value>>> {
+) -> ApiResult<Json<Vec<ContactPointJson>>> {
     ensure_visible(&auth, &org)?;
-    query.validated(app.settings.max_page_size)?;
-    // Filled by the contact points area.
-    Ok(Json(Vec::new()))
+    let (q, size) = query.validated(app.settings.max_page_size)?;
+    let points = app
+        .store
+        .suggest_organization_contact_points(&org.id, q, size)
+        .await?;
+    Ok(Json(contact_point_jsons(&app, &points, shown).await?))
 }

@@ -4,19 +4,20 @@ use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::State;
-use serde_json::Value;
 
 use super::UserParam;
 use super::model::{SuggestQuery, UserPath, UserRole, UserSuggestion, email_domain_only};
+use crate::api::contacts::model::{OwnershipShown, contact_point_page};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiQuery, Auth};
 use crate::api::indexed::{off_workers, ready};
+use crate::api::organizations::lists::PageQuery;
 use crate::api::pages::ContactPointPage;
 use crate::api::pagination::{Envelope, Pagination};
 use crate::api::state::AppState;
 use crate::domain::permissions::{Action, can};
 use crate::domain::user::{SITE_ROLES, User};
-use crate::store::Paged;
+use crate::store::contact_points::ContactOwner;
 
 const DEFAULT_SUGGESTIONS: i64 = 10;
 const SIZE_MESSAGE: &str = "The size must be an integer between 1 and 20.";
@@ -102,19 +103,18 @@ async fn suggest_from_index(app: &AppState, q: &str, size: i64) -> ApiResult<Opt
     Ok(Some(ids.iter().filter_map(|id| found.remove(id)).collect()))
 }
 
-/// A user's contact points, paginated. Contact points are a later area: until it exists every
-/// user has none, and the page is the empty envelope.
+/// The contact points a user owns (not those of their organizations), oldest first.
 #[utoipa::path(get, path = "/users/{user}/contacts/", operation_id = "get_user_contact_point", tag = "users",
-    params(UserPath),
-    responses((status = 200, body = ContactPointPage), (status = 404)))]
+    params(UserPath, PageQuery),
+    responses((status = 200, body = ContactPointPage), (status = 400), (status = 404)))]
 pub async fn get_user_contact_point(
     State(app): State<AppState>,
-    UserParam(_user): UserParam,
+    shown: OwnershipShown,
+    UserParam(user): UserParam,
     pagination: Pagination,
 ) -> ApiResult<Json<Envelope>> {
-    let none: Paged<Value> = Paged {
-        items: Vec::new(),
-        total: 0,
-    };
-    Ok(Json(pagination.envelope(&app, none)?))
+    let owner = ContactOwner::User(&user.id);
+    Ok(Json(
+        contact_point_page(&app, owner, &pagination, shown).await?,
+    ))
 }
