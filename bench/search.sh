@@ -62,7 +62,7 @@ for name in ("tag", "format", "license", "format_family", "producer_type"):
     for v in facets.get(name, [])[1:12]:
         filters.append((name, v["name"]))
 lines = []
-for _ in range(5000):
+for _ in range(20000):
     words = [w for w in random.choice(titles).split() if len(w) > 3]
     params = []
     if words:

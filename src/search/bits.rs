@@ -98,6 +98,20 @@ impl Bits {
         self.words.iter().all(|w| *w == 0)
     }
 
+    /// How many documents are in both `self` and `other`.
+    pub fn and_len(&self, other: &Bits) -> u64 {
+        self.words
+            .iter()
+            .zip(&other.words)
+            .map(|(a, b)| u64::from((a & b).count_ones()))
+            .sum()
+    }
+
+    /// Words of 64 documents.
+    pub fn words(&self) -> usize {
+        self.words.len()
+    }
+
     /// Memory held, in bytes.
     pub fn bytes(&self) -> usize {
         self.words.len() * 8

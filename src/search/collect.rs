@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::bits::Bits;
@@ -76,7 +76,8 @@ pub struct SegmentFacets {
     /// Per field: its column, and its table when it has one (faster to read).
     columns: Vec<Option<(StrColumn, Option<Arc<OrdTable>>)>>,
     counts: Vec<Vec<u32>>,
-    range_column: Option<Column<i64>>,
+    /// Per document, the value of `range_field` (`i64::MIN` when it has none).
+    range_column: Option<Arc<Vec<i64>>>,
     ranges: Vec<i64>,
     range_counts: Vec<u64>,
     total: u64,
@@ -88,7 +89,7 @@ impl FacetCollector {
         let mut segments = Vec::with_capacity(sets.len());
         for (ord, (reader, set)) in searcher.segment_readers().iter().zip(sets).enumerate() {
             let mut counting = self.for_segment(ord as SegmentOrdinal, reader)?;
-            set.for_each_block(|docs| counting.count_block(docs));
+            counting.count_set(set);
             segments.push(counting.harvest());
         }
         self.merge_fruits(segments)
@@ -118,7 +119,7 @@ impl Collector for FacetCollector {
         let range_column = if self.ranges.is_empty() {
             None
         } else {
-            Some(fast.i64(self.range_field)?)
+            Some(self.tables.numbers(reader, self.range_field, i64::MIN)?)
         };
         Ok(SegmentFacets {
             pending: Vec::with_capacity(BLOCK),
@@ -188,15 +189,36 @@ const BLOCK: usize = super::bits::BLOCK;
 impl SegmentFacets {
     fn count_pending(&mut self) {
         let docs = std::mem::take(&mut self.pending);
-        self.count_block(&docs);
+        let every_field: Vec<usize> = (0..self.columns.len()).collect();
+        self.total += docs.len() as u64;
+        self.count_docs(&docs, &every_field);
         self.pending = docs;
         self.pending.clear();
     }
 
-    fn count_block(&mut self, docs: &[DocId]) {
-        self.total += docs.len() as u64;
-        for (column, counts) in self.columns.iter().zip(self.counts.iter_mut()) {
+    /// Counts the documents of `set`: each field with a table at once (a table counts a large
+    /// set value by value), the other fields and the ranges a block of documents at a time.
+    fn count_set(&mut self, set: &Bits) {
+        let len = set.len();
+        self.total += len;
+        let mut by_block = Vec::new();
+        for (i, column) in self.columns.iter().enumerate() {
             match column {
+                Some((_, Some(table))) => table.count_set(set, len, &mut self.counts[i]),
+                Some(_) => by_block.push(i),
+                None => {}
+            }
+        }
+        if !by_block.is_empty() || self.range_column.is_some() {
+            set.for_each_block(|docs| self.count_docs(docs, &by_block));
+        }
+    }
+
+    /// Counts `docs` in the `fields` (indexes in `columns`) and the ranges.
+    fn count_docs(&mut self, docs: &[DocId], fields: &[usize]) {
+        for &i in fields {
+            let counts = &mut self.counts[i];
+            match &self.columns[i] {
                 Some((_, Some(table))) => table.count_all(docs, counts),
                 Some((column, None)) => {
                     for doc in docs {
@@ -208,13 +230,12 @@ impl SegmentFacets {
                 None => {}
             }
         }
-        if let Some(column) = &self.range_column {
+        if let Some(values) = &self.range_column {
             for doc in docs {
-                if let Some(value) = column.first(*doc) {
-                    for (bound, count) in self.ranges.iter().zip(self.range_counts.iter_mut()) {
-                        if value >= *bound {
-                            *count += 1;
-                        }
+                let value = values[*doc as usize];
+                for (bound, count) in self.ranges.iter().zip(self.range_counts.iter_mut()) {
+                    if value >= *bound {
+                        *count += 1;
                     }
                 }
             }

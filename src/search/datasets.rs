@@ -585,7 +585,8 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
     let addresses = matches
         .page(
             &searcher,
-            text.as_ref().map(|t| &*t.scored),
+            &index.tables,
+            text.as_ref(),
             ranking,
             request.offset,
             request.limit,

@@ -8,12 +8,14 @@
 use std::cmp::{Ordering, Reverse};
 use std::sync::Arc;
 
-use tantivy::query::{EnableScoring, Query};
+use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, DocId, DocSet, Order, Score, Searcher, SegmentReader, TERMINATED};
 
 use super::bits::Bits;
 use super::clauses::ClauseCache;
+use super::query::TextQuery;
 use super::rank::{POPULARITY, Ranking};
+use super::tables::OrdTables;
 
 /// A filter of a search, and the facet that does not apply it to its own counts.
 pub struct Clause {
@@ -105,7 +107,8 @@ impl Matches {
     pub fn page(
         &self,
         searcher: &Searcher,
-        text: Option<&dyn Query>,
+        tables: &OrdTables,
+        text: Option<&TextQuery>,
         ranking: Ranking,
         offset: usize,
         limit: usize,
@@ -117,10 +120,27 @@ impl Matches {
         match (ranking, text) {
             (Ranking::Relevance, Some(text)) => {
                 let mut found = Vec::new();
-                let weight = text.weight(EnableScoring::enabled_from_searcher(searcher))?;
+                let scoring = EnableScoring::enabled_from_searcher(searcher);
+                let weight = text.scored.weight(scoring)?;
+                let terms = match &text.terms {
+                    Some(terms) => Some(
+                        terms
+                            .iter()
+                            .map(|term| term.weight(scoring))
+                            .collect::<tantivy::Result<Vec<_>>>()?,
+                    ),
+                    None => None,
+                };
+                let single_word = text.parts.len() == 1;
                 for (ord, segment) in self.segments.iter().enumerate() {
                     let reader = searcher.segment_reader(ord as u32);
-                    let top = segment.best_scored(&*weight, reader, wanted)?;
+                    let scorer = Scoring {
+                        weight: &*weight,
+                        terms: terms.as_deref(),
+                        single_word,
+                        tables,
+                    };
+                    let top = segment.best_scored(&scorer, reader, wanted)?;
                     found.extend(top.into_iter().map(|(k, doc)| (k, address(ord, doc))));
                 }
                 Ok(page_of(found, offset, limit))
@@ -191,27 +211,57 @@ impl Matches {
     }
 }
 
+/// How the text of a search scores documents.
+struct Scoring<'a> {
+    /// Of the whole text query.
+    weight: &'a dyn Weight,
+    /// Of each of [`TextQuery::terms`], when known.
+    terms: Option<&'a [Box<dyn Weight>]>,
+    single_word: bool,
+    /// Where popularity is read from.
+    tables: &'a OrdTables,
+}
+
 impl SegmentMatches {
     /// The `wanted` best matches by text score times popularity, best first.
     fn best_scored(
         &self,
-        weight: &dyn tantivy::query::Weight,
+        scoring: &Scoring,
         reader: &SegmentReader,
         wanted: usize,
     ) -> tantivy::Result<Vec<(BestFirst, DocId)>> {
-        let popularity = reader.fast_fields().f64(POPULARITY).ok();
-        let boost = |doc: DocId| {
-            popularity
-                .as_ref()
-                .and_then(|column| column.first(doc))
-                .unwrap_or(1.0) as Score
-        };
+        let weight = scoring.weight;
+        let popularity = scoring.tables.numbers(reader, POPULARITY, 1.0f64)?;
+        let boost = |doc: DocId| popularity[doc as usize] as Score;
         let mut top = TopN::new(wanted);
         let matched = self.all.len();
         if matched == 0 {
             return Ok(Vec::new());
         }
-        if matched * 4 < self.text_len {
+        let dense = matched * 4 >= self.text_len;
+        if let Some(terms) = scoring.terms
+            && !(dense && scoring.single_word)
+        {
+            // The matches are known: add up each term's score on each of them, seeking each
+            // term's postings from match to match (a word's union of fields would decode a
+            // window of documents around each match).
+            let mut scorers = terms
+                .iter()
+                .map(|term| term.scorer(reader, 1.0))
+                .collect::<tantivy::Result<Vec<_>>>()?;
+            for doc in self.all.iter() {
+                let mut score: Score = 0.0;
+                for scorer in &mut scorers {
+                    if scorer.doc() < doc {
+                        scorer.seek(doc);
+                    }
+                    if scorer.doc() == doc {
+                        score += scorer.score();
+                    }
+                }
+                top.push(BestFirst(score * boost(doc)), doc);
+            }
+        } else if !dense {
             // Filters keep few of the text's matches: score those only.
             let mut scorer = weight.scorer(reader, 1.0)?;
             for doc in self.all.iter() {
@@ -229,8 +279,9 @@ impl SegmentMatches {
             // Most of the text's matches are kept: walk the text's postings, skipping blocks
             // whose best score cannot reach the page (block-max WAND, where the query allows
             // it) even at the segment's highest popularity.
-            let most_popular = popularity
-                .as_ref()
+            let most_popular = reader
+                .fast_fields()
+                .f64(POPULARITY)
                 .map_or(1.0, |column| column.max_value().max(1.0))
                 as Score;
             let mut threshold = Score::MIN;
@@ -452,6 +503,7 @@ mod tests {
     }
 
     fn check(index: &Index, schema: &Schema, cache: &ClauseCache) {
+        let tables = OrdTables::new(&[]);
         let reader = index.reader().expect("reader");
         let searcher = reader.searcher();
         let id = schema.get_field("id").expect("id");
@@ -490,9 +542,8 @@ mod tests {
                 ];
                 for ranking in rankings {
                     for (offset, limit) in [(0, 10), (7, 13), (0, 0)] {
-                        let scored = text.as_ref().map(|t| &*t.scored);
                         let page = matches
-                            .page(&searcher, scored, ranking, offset, limit)
+                            .page(&searcher, &tables, text.as_ref(), ranking, offset, limit)
                             .expect("page");
                         let expected = if matches!(ranking, Ranking::Relevance) && text.is_none() {
                             // Without text, every match scores alike: first matches first.
@@ -513,11 +564,42 @@ mod tests {
                                 .expect("top docs")
                                 .0
                         };
-                        assert_eq!(page, expected, "{what} {ranking:?} {offset}+{limit}");
+                        let what = format!("{what} {ranking:?} {offset}+{limit}");
+                        match (ranking, text.as_ref()) {
+                            (Ranking::Relevance, Some(text)) => {
+                                // Scores added in another order may differ in their last bit:
+                                // the page must hold documents of the same scores.
+                                let score = |a: &DocAddress| scored(&searcher, &*text.scored, *a);
+                                assert_eq!(page.len(), expected.len(), "{what}");
+                                for (got, want) in page.iter().zip(&expected) {
+                                    let (got, want) = (score(got), score(want));
+                                    assert!((got - want).abs() <= want * 1e-5, "{what}");
+                                }
+                            }
+                            _ => assert_eq!(page, expected, "{what}"),
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// The score of `address` for `query`, times its popularity.
+    fn scored(
+        searcher: &Searcher,
+        query: &dyn tantivy::query::Query,
+        address: DocAddress,
+    ) -> Score {
+        let reader = searcher.segment_reader(address.segment_ord);
+        let weight = query
+            .weight(EnableScoring::enabled_from_searcher(searcher))
+            .expect("weight");
+        let text = weight
+            .explain(reader, address.doc_id)
+            .expect("explain")
+            .value();
+        let popularity = reader.fast_fields().f64(POPULARITY).expect("popularity");
+        text * popularity.first(address.doc_id).unwrap_or(1.0) as Score
     }
 
     #[test]

@@ -228,7 +228,8 @@ pub fn search(
     let addresses = matches
         .page(
             &searcher,
-            text.as_ref().map(|t| &*t.scored),
+            &index.tables,
+            text.as_ref(),
             ranking,
             offset,
             limit,

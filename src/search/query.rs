@@ -24,6 +24,10 @@ pub struct TextQuery {
     /// What `scored` matches is what every part matches: one part per word, so that a word
     /// common to several searches is matched once (see `clauses.rs`).
     pub parts: Vec<Box<dyn Query>>,
+    /// When known: the queries (a word in a field) whose scores add up to the score of
+    /// `scored` on any document it matches, so that a few known documents can be scored
+    /// without walking the words' posting lists.
+    pub terms: Option<Vec<Box<dyn Query>>>,
 }
 
 /// The text query of `q`: every word must match (in any of `fields`, weighted, or with a typo
@@ -40,6 +44,7 @@ pub fn text_query(
 ) -> Option<TextQuery> {
     let words = analysis::french_terms(q);
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut terms: Vec<Box<dyn Query>> = Vec::new();
     for word in &words {
         // Only the fields that have the word: each field in the union costs a posting list.
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -66,6 +71,7 @@ pub fn text_query(
                 ));
             }
         }
+        terms.extend(any.iter().map(|(_, term)| term.box_clone()));
         must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
     }
     let id = Term::from_field_text(id, q.trim());
@@ -76,11 +82,13 @@ pub fn text_query(
     let whole = |scored: Box<dyn Query>| TextQuery {
         parts: vec![scored.box_clone()],
         scored,
+        terms: None,
     };
     match (must.is_empty(), by_id) {
         (false, None) => Some(TextQuery {
             parts: must.iter().map(|(_, word)| word.box_clone()).collect(),
             scored: Box::new(BooleanQuery::new(must)),
+            terms: Some(terms),
         }),
         (false, Some(by_id)) => Some(whole(Box::new(BooleanQuery::new(vec![
             (
