@@ -5,6 +5,7 @@ mod common;
 mod cli;
 mod community_resources;
 mod contract;
+mod dataset_cache;
 mod dataset_reference;
 mod dataset_resources;
 mod dataset_uploads;
