@@ -5,14 +5,12 @@
 
 use serde_json::{Map, Value};
 
-use super::model::{DatasetJson, DatasetPermissions, Owners};
+use super::model::{DatasetJson, DatasetPermissions};
 use super::{can_edit_owned, read_rule};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::Auth;
-use crate::api::state::App;
 use crate::domain::dataset::Dataset;
 use crate::domain::quality::{quality, update_deadline};
-use crate::domain::resource::Resource;
 use crate::domain::time::Micros;
 use crate::search::Visibility;
 use crate::search::datasets::may_list_owned;
@@ -24,6 +22,8 @@ pub struct DatasetFragments {
     pub slug: String,
     pub owner: Option<String>,
     pub organization: Option<String>,
+    /// The ids of the dataset's contact points.
+    pub contact_points: Vec<String>,
     pub private: bool,
     pub deleted: bool,
     pub archived: bool,
@@ -38,10 +38,9 @@ pub struct DatasetFragments {
 }
 
 impl DatasetFragments {
-    /// The answer about `d`, which embeds `resources` and its organization and owner from
-    /// `owners`.
-    pub fn new(app: &App, d: &Dataset, resources: &[Resource], owners: &Owners) -> ApiResult<Self> {
-        let json = DatasetJson::new(app, &Auth::default(), d, resources, owners, 0);
+    /// The answer about `d` from `json`, its answer to anybody at any time (its quality and
+    /// permissions are replaced).
+    pub fn of(d: &Dataset, json: DatasetJson) -> ApiResult<Self> {
         let (head, tail) = split(json).ok_or_else(|| {
             ApiError::Internal("the dataset answer has no quality or permissions to split".into())
         })?;
@@ -62,6 +61,7 @@ impl DatasetFragments {
             slug: d.slug.clone(),
             owner: d.owner.clone(),
             organization: d.organization.clone(),
+            contact_points: d.contact_points.clone(),
             private: d.private,
             deleted: d.deleted.is_some(),
             archived: d.archived.is_some(),
@@ -77,7 +77,11 @@ impl DatasetFragments {
     pub fn embedded(&self) -> impl Iterator<Item = (&'static str, &str)> {
         let organization = self.organization.as_deref().map(|id| ("organization", id));
         let owner = self.owner.as_deref().map(|id| ("user", id));
-        organization.into_iter().chain(owner)
+        let contact_points = self
+            .contact_points
+            .iter()
+            .map(|id| ("contact_point", id.as_str()));
+        organization.into_iter().chain(owner).chain(contact_points)
     }
 
     /// Whether the caller may edit the dataset.
@@ -129,6 +133,7 @@ impl DatasetFragments {
         let strings = [&self.owner, &self.organization]
             .iter()
             .filter_map(|s| s.as_ref().map(String::len))
+            .chain(self.contact_points.iter().map(String::len))
             .sum::<usize>();
         self.head.len()
             + self.quality.len()
@@ -155,6 +160,7 @@ impl DatasetFragments {
             slug: slug.into(),
             owner: owner.map(Into::into),
             organization: organization.map(Into::into),
+            contact_points: Vec::new(),
             private: false,
             deleted: false,
             archived: false,
@@ -214,11 +220,12 @@ mod tests {
     use crate::config::HttpSettings;
     use crate::domain::dataset::DatasetInput;
     use crate::domain::permissions::Actor;
-    use crate::domain::resource::ResourceInput;
+    use crate::domain::resource::{Resource, ResourceInput};
     use crate::domain::secrets::ServerSecret;
     use crate::domain::user::User;
     use crate::outbound::AddressPolicy;
     use crate::store::Store;
+    use crate::store::dataset_view::DatasetView;
 
     const DAY: Micros = 86_400_000_000;
 
@@ -287,16 +294,20 @@ mod tests {
         for private in [false, true] {
             let mut d = dataset();
             d.private = private;
-            let owners = Owners::of(&d, None, Some(owner.clone()));
-            let resources = [resource()];
-            let fragments = DatasetFragments::new(&app, &d, &resources, &owners).expect("split");
+            let view = || DatasetView {
+                dataset: d.clone(),
+                resources: vec![resource()],
+                organization: None,
+                owner: Some(owner.clone()),
+            };
+            let anybody = DatasetJson::of_view(&app, &Auth::default(), view(), 0);
+            let fragments = DatasetFragments::of(&d, anybody).expect("split");
             let deadline = update_deadline(&d).expect("daily");
             for auth in &callers {
                 for now in [0, deadline - 1, deadline, deadline + 1, deadline + 30 * DAY] {
-                    let expected = serde_json::to_vec(&DatasetJson::new(
-                        &app, auth, &d, &resources, &owners, now,
-                    ))
-                    .expect("serializes");
+                    let expected =
+                        serde_json::to_vec(&DatasetJson::of_view(&app, auth, view(), now))
+                            .expect("serializes");
                     assert_eq!(
                         String::from_utf8_lossy(&fragments.answer(auth, now)),
                         String::from_utf8_lossy(&expected)
@@ -313,7 +324,15 @@ mod tests {
         let mut d = dataset();
         d.deleted = Some(5);
         d.organization = Some("org".into());
-        let fragments = DatasetFragments::new(&app, &d, &[], &Owners::default()).expect("split");
+        d.contact_points = vec!["cp".into()];
+        let view = DatasetView {
+            dataset: d.clone(),
+            resources: Vec::new(),
+            organization: None,
+            owner: None,
+        };
+        let json = DatasetJson::of_view(&app, &Auth::default(), view, 0);
+        let fragments = DatasetFragments::of(&d, json).expect("split");
         assert!(matches!(
             fragments.ensure_readable(&Auth::default()),
             Err(ApiError::Gone(_))
@@ -323,7 +342,8 @@ mod tests {
             embedded,
             [
                 ("organization", "org"),
-                ("user", "5f0000000000000000000002")
+                ("user", "5f0000000000000000000002"),
+                ("contact_point", "cp")
             ]
         );
     }

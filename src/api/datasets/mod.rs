@@ -35,10 +35,9 @@ use crate::domain::dataset::{Dataset, DatasetInput, check_custom_extras};
 use crate::domain::ids::is_object_id;
 use crate::domain::permissions::{Action, Actor, can};
 use crate::domain::validation::FieldErrors;
-use crate::store::dataset_view::DatasetView;
 use crate::store::organizations::Resolved;
 use fragments::DatasetFragments;
-use model::Owners;
+use model::{DatasetJson, dataset_jsons};
 
 pub const OPERATIONS: &[&str] = &[
     "GET /datasets/",
@@ -189,14 +188,9 @@ impl FromRequestParts<AppState> for DatasetAnswerPath {
         };
         // `dataset_view` looks for an id first: a dataset found by slug has no rival by id.
         let by_slug = view.dataset.slug == value && view.dataset.id != value;
-        let DatasetView {
-            dataset,
-            resources,
-            organization,
-            owner,
-        } = view;
-        let owners = Owners::of(&dataset, organization, owner);
-        let fragments = DatasetFragments::new(app, &dataset, &resources, &owners)?;
+        let dataset = view.dataset.clone();
+        let anybody = DatasetJson::of_view(app, &Auth::default(), view, 0);
+        let fragments = DatasetFragments::of(&dataset, anybody)?;
         Ok(DatasetAnswerPath(
             app.dataset_cache.insert(ticket, fragments, by_slug),
         ))
@@ -204,7 +198,7 @@ impl FromRequestParts<AppState> for DatasetAnswerPath {
 }
 
 /// The answers about the datasets `ids`, in order, from the dataset cache or read from the
-/// store (four statements at most) and kept; unknown ids are left out.
+/// store (four statements at most, as any list) and kept; unknown ids are left out.
 pub async fn answers(app: &AppState, ids: &[String]) -> ApiResult<Vec<Arc<cache::Entry>>> {
     let mut found: Vec<Option<Arc<cache::Entry>>> =
         ids.iter().map(|id| app.dataset_cache.get(id)).collect();
@@ -219,21 +213,10 @@ pub async fn answers(app: &AppState, ids: &[String]) -> ApiResult<Vec<Arc<cache:
     }
     let ticket = app.dataset_cache.ticket();
     let datasets = app.store.datasets_by_ids(&missing).await?;
-    let mut owners = Owners::default();
-    owners
-        .load(
-            app,
-            datasets
-                .iter()
-                .map(|d| (d.owner.as_deref(), d.organization.as_deref())),
-        )
-        .await?;
-    let read_ids: Vec<String> = datasets.iter().map(|d| d.id.clone()).collect();
-    let mut resources = app.store.resources_of_many(&read_ids).await?;
+    let jsons = dataset_jsons(app, &Auth::default(), &datasets).await?;
     let mut read = std::collections::HashMap::with_capacity(datasets.len());
-    for d in &datasets {
-        let resources = resources.remove(&d.id).unwrap_or_default();
-        let fragments = DatasetFragments::new(app, d, &resources, &owners)?;
+    for (d, anybody) in datasets.iter().zip(jsons) {
+        let fragments = DatasetFragments::of(d, anybody)?;
         read.insert(
             d.id.clone(),
             app.dataset_cache.insert(ticket, fragments, false),

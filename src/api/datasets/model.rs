@@ -19,6 +19,7 @@ use crate::domain::quality::quality;
 use crate::domain::resource::{CommunityResource, Resource};
 use crate::domain::time::{Micros, iso, iso_opt, now};
 use crate::domain::user::User;
+use crate::store::dataset_view::DatasetView;
 
 /// A dataset as served (`Dataset`), with uData's default mask: every field but
 /// `community_resources`, which only an `X-Fields` naming it would show (always empty here).
@@ -85,7 +86,8 @@ pub struct DatasetPermissions {
 }
 
 impl DatasetPermissions {
-    /// The rights of a caller who may edit the dataset (`editable`) or not.
+    /// The rights of a caller who may edit the dataset (`editable`) or not: the rule
+    /// [`DatasetJson::new`] applies.
     pub fn new(editable: bool, private: bool, deleted: bool) -> Self {
         DatasetPermissions {
             delete: editable,
@@ -457,23 +459,27 @@ impl DatasetJson {
                 last_modified_internal: last_modified,
             },
             contact_points: Vec::new(),
-            permissions: DatasetPermissions::new(editable, d.private, d.deleted.is_some()),
+            permissions: DatasetPermissions {
+                delete: editable,
+                edit: editable,
+                edit_resources: editable,
+                read: editable || (!d.private && d.deleted.is_none()),
+            },
         }
     }
 }
 
-impl Owners {
-    /// The organization and owner of `d` as read with it
-    /// ([`Store::dataset_view`](crate::store::Store::dataset_view)).
-    pub fn of(d: &Dataset, organization: Option<Organization>, owner: Option<User>) -> Self {
+impl DatasetJson {
+    /// A dataset read with what it embeds ([`Store::dataset_view`](crate::store::Store::dataset_view)).
+    pub fn of_view(app: &App, auth: &Auth, view: DatasetView, at: Micros) -> Self {
         let mut owners = Owners::default();
-        if let Some(id) = &d.organization {
-            owners.orgs.insert(id.clone(), organization);
+        if let Some(id) = &view.dataset.organization {
+            owners.orgs.insert(id.clone(), view.organization);
         }
-        if let Some(id) = &d.owner {
-            owners.users.insert(id.clone(), owner);
+        if let Some(id) = &view.dataset.owner {
+            owners.users.insert(id.clone(), view.owner);
         }
-        owners
+        DatasetJson::new(app, auth, &view.dataset, &view.resources, &owners, at)
     }
 }
 
