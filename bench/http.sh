@@ -2,9 +2,10 @@
 # HTTP benchmarks of a running Plateau, each endpoint as a ratio to /health (no storage) measured
 # in the same run. Usage: bench/http.sh [sqlite|postgres|both] (default both).
 #
-# Builds the release binary, starts a server on a fresh store, fills it with a little data
-# through the CLI and the API, then loads each endpoint with wrk (installed from Debian if
-# missing) and prints req/s, p50, p99 and the ratio to the baseline.
+# Builds the release binary (or uses BENCH_BIN, e.g. another version's binary to compare),
+# starts a server on a fresh store, fills it with a little data through the CLI and the API,
+# then loads each endpoint with wrk (installed from Debian if missing) and prints req/s, p50,
+# p99 and the ratio to the baseline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,8 +19,12 @@ if ! command -v wrk >/dev/null; then
   echo "installing wrk…" >&2
   apt-get install -y wrk >/dev/null || { echo "install wrk (apt-get install wrk) and retry" >&2; exit 1; }
 fi
-cargo build --release --quiet
-BIN=target/release/plateau
+if [ -n "${BENCH_BIN:-}" ]; then
+  BIN=$BENCH_BIN
+else
+  cargo build --release --quiet
+  BIN=target/release/plateau
+fi
 BASE="http://127.0.0.1:$PORT"
 
 SERVER_PID=""
@@ -93,7 +98,7 @@ run_backend() {
   rm -rf "$data"
 }
 
-echo "wrk -t1 -c$CONNECTIONS -d$DURATION, $(nproc) cores, $(date -u +%Y-%m-%d)"
+echo "$BIN: wrk -t1 -c$CONNECTIONS -d$DURATION, $(nproc) cores, $(date -u +%Y-%m-%d)"
 echo
 echo "| store | endpoint | req/s | p50 ms | p99 ms | vs baseline |"
 echo "| --- | --- | ---: | ---: | ---: | ---: |"

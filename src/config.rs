@@ -66,6 +66,11 @@ pub struct ServeArgs {
     /// Time allowed for one outbound fetch, connection to last byte, in seconds.
     #[arg(long, env = "PLATEAU_FETCH_TIMEOUT", default_value_t = 30)]
     pub fetch_timeout: u64,
+    /// Memory kept for serialized dataset answers (`GET /datasets/{dataset}/`, v1 list
+    /// items), in bytes; 0 turns the cache off. Other nodes' and the CLI's writes are seen
+    /// within a second.
+    #[arg(long, env = "PLATEAU_DATASET_CACHE_SIZE", default_value_t = crate::api::datasets::cache::DEFAULT_SIZE)]
+    pub dataset_cache_size: usize,
 }
 
 /// The settings the HTTP layer needs at run time.
@@ -84,6 +89,8 @@ pub struct HttpSettings {
     pub fetch_policy: AddressPolicy,
     /// Time allowed for one outbound fetch.
     pub fetch_timeout: Duration,
+    /// Bytes of serialized dataset answers kept (0: none).
+    pub dataset_cache_size: usize,
 }
 
 impl HttpSettings {
@@ -109,6 +116,7 @@ impl HttpSettings {
                 AddressPolicy::PublicOnly
             },
             fetch_timeout: Duration::from_secs(args.fetch_timeout.max(1)),
+            dataset_cache_size: args.dataset_cache_size,
         }
     }
 }

@@ -73,21 +73,54 @@ impl Pagination {
         app: &AppState,
         paged: Paged<T>,
     ) -> Result<Envelope, ApiError> {
-        let PageRequest { page, page_size } = self.request;
-        if paged.items.is_empty() && page > 1 {
-            return Err(ApiError::not_found());
-        }
-        let data = paged
+        let mut envelope = self.frame(app, paged.items.len(), paged.total)?;
+        envelope.data = paged
             .items
             .iter()
             .map(|item| serde_json::to_value(item).map_err(|e| ApiError::Internal(e.to_string())))
             .collect::<Result<Vec<Value>, _>>()?;
-        let pages = (paged.total + page_size - 1) / page_size;
+        Ok(envelope)
+    }
+
+    /// [`Pagination::envelope`], serialized, for items that `write` appends already serialized.
+    pub fn serialized_envelope<T>(
+        &self,
+        app: &AppState,
+        items: &[T],
+        total: i64,
+        write: impl Fn(&mut Vec<u8>, &T),
+    ) -> Result<Vec<u8>, ApiError> {
+        const DATA: &[u8] = b"{\"data\":[";
+        let frame = serde_json::to_vec(&self.frame(app, items.len(), total)?)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        // `data` is the first field: `{"data":[],"page":…}`.
+        let rest = frame
+            .strip_prefix(DATA)
+            .ok_or_else(|| ApiError::Internal("the envelope does not start with data".into()))?;
+        let mut out = Vec::with_capacity(frame.len() + items.len() * 4096);
+        out.extend_from_slice(DATA);
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write(&mut out, item);
+        }
+        out.extend_from_slice(rest);
+        Ok(out)
+    }
+
+    /// The envelope of a page of `count` items, without them.
+    fn frame(&self, app: &AppState, count: usize, total: i64) -> Result<Envelope, ApiError> {
+        let PageRequest { page, page_size } = self.request;
+        if count == 0 && page > 1 {
+            return Err(ApiError::not_found());
+        }
+        let pages = (total + page_size - 1) / page_size;
         Ok(Envelope {
-            data,
+            data: Vec::new(),
             page,
             page_size,
-            total: paged.total,
+            total,
             next_page: (page < pages).then(|| self.link(app, page + 1)),
             previous_page: (page > 1).then(|| self.link(app, page - 1)),
         })

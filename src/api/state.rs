@@ -3,6 +3,7 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
+use crate::api::datasets::cache::DatasetCache;
 use crate::api::datasets::reference::SchemaCatalog;
 use crate::api::ratelimit::RateLimiter;
 use crate::api::site::SiteMetricsCache;
@@ -30,6 +31,8 @@ pub struct App {
     pub search: Option<Arc<Search>>,
     /// The HTTP client for everything fetched from elsewhere.
     pub outbound: Outbound,
+    /// Serialized dataset answers; serves nothing until started ([`AppState::start`]).
+    pub dataset_cache: Arc<DatasetCache>,
 }
 
 impl AppState {
@@ -46,6 +49,7 @@ impl AppState {
             &outbound::user_agent(&settings.base_url),
             settings.fetch_timeout,
         );
+        let dataset_cache = Arc::new(DatasetCache::new(settings.dataset_cache_size));
         AppState(Arc::new(App {
             store,
             settings,
@@ -56,7 +60,14 @@ impl AppState {
             schema_catalog: SchemaCatalog::default(),
             search,
             outbound,
+            dataset_cache,
         }))
+    }
+
+    /// Starts what a serving application runs beside requests: the dataset cache's following
+    /// of the store's writes.
+    pub fn start(&self) {
+        self.dataset_cache.start(&self.store);
     }
 }
 

@@ -23,6 +23,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .context("cannot open the search index (is another server using this data dir?)")?;
     search.start();
     let app = AppState::new(store, settings, secret, Some(search));
+    app.start();
     if let Some(location) = &args.schema_catalog_url {
         app.schema_catalog.load_from(location, &app.outbound).await;
         reference::spawn_catalog_refresh(

@@ -63,6 +63,23 @@ pub fn quality(dataset: &Dataset, now: Micros) -> Map<String, Value> {
     q
 }
 
+/// The last instant at which `update_fulfilled_in_time` holds, after which it is false until
+/// the dataset changes; `None` when the score does not depend on the time.
+pub fn update_deadline(dataset: &Dataset) -> Option<Micros> {
+    if !dataset.has_frequency() {
+        return None;
+    }
+    let seconds = frequency::period(&dataset.frequency)?;
+    // `(next_update - now).div_euclid(DAY) >= -1` exactly while `now <= next_update + DAY`.
+    Some(
+        dataset
+            .counters
+            .last_update
+            .saturating_add(seconds.saturating_mul(1_000_000))
+            .saturating_add(DAY),
+    )
+}
+
 /// Whether the next expected update (last update + the frequency's period) is at most one day
 /// late; true for frequencies without a period; absent without a frequency.
 pub fn update_fulfilled_in_time(dataset: &Dataset, now: Micros) -> Option<bool> {
@@ -138,6 +155,27 @@ mod tests {
         assert_eq!(update_fulfilled_in_time(&d, 2 * DAY), Some(true));
         assert_eq!(update_fulfilled_in_time(&d, 2 * DAY + 1), Some(false));
         assert_eq!(quality(&d, 3 * DAY)["update_fulfilled_in_time"], false);
+    }
+
+    #[test]
+    fn the_deadline_is_the_last_instant_in_time() {
+        let mut d = dataset();
+        assert_eq!(update_deadline(&d), None);
+        d.frequency = "irregular".into();
+        assert_eq!(update_deadline(&d), None);
+        for frequency in ["daily", "weekly", "monthly", "annual"] {
+            d.frequency = frequency.into();
+            for last_update in [-5 * DAY - 7, 0, 1_700_000_000_123_456] {
+                d.counters.last_update = last_update;
+                let deadline = update_deadline(&d).expect("a periodic frequency");
+                for now in [deadline - DAY - 1, deadline - 1, deadline] {
+                    assert_eq!(update_fulfilled_in_time(&d, now), Some(true));
+                }
+                for now in [deadline + 1, deadline + DAY, deadline + 40 * DAY] {
+                    assert_eq!(update_fulfilled_in_time(&d, now), Some(false));
+                }
+            }
+        }
     }
 
     #[test]

@@ -521,12 +521,25 @@ pub fn suggest_values(
 /// Whether a list may show `d` to this caller: the rule the index applies, checked again on
 /// the stored dataset in case it changed since it was indexed.
 pub fn may_list(visibility: &Visibility, d: &Dataset) -> bool {
+    may_list_owned(
+        visibility,
+        is_public(d),
+        d.owner.as_deref(),
+        d.organization.as_deref(),
+    )
+}
+
+/// [`may_list`] for a dataset public or not, of this owner or organization.
+pub fn may_list_owned(
+    visibility: &Visibility,
+    public: bool,
+    owner: Option<&str>,
+    organization: Option<&str>,
+) -> bool {
     visibility.sysadmin
-        || is_public(d)
-        || (d.owner.is_some() && d.owner == visibility.user_id)
-        || d.organization
-            .as_ref()
-            .is_some_and(|org| visibility.organizations.contains(org))
+        || public
+        || owner.is_some_and(|owner| visibility.user_id.as_deref() == Some(owner))
+        || organization.is_some_and(|org| visibility.organizations.iter().any(|o| o == org))
 }
 
 /// What a search asks for beyond its filters.

@@ -1,22 +1,19 @@
 //! The indexer: rebuilds indexes from the store, then follows the change log.
 //!
-//! Sequence numbers are taken when a transaction inserts into the log, so on PostgreSQL a
-//! transaction can commit after one holding a later number has been read. The cursor remembers
-//! such gaps and reads them again until they appear or are old enough to be rollbacks; the
-//! position saved in the index stops before the oldest open gap, so a restart re-reads it.
+//! The change log is read through a [`ChangeCursor`], which re-reads the sequence numbers
+//! PostgreSQL transactions left open (gaps); the position saved in the index stops before the
+//! oldest open gap, so a restart re-reads it.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::feeds::{Documents, FEEDS, Feed, store_err};
 use super::index::{IndexError, IndexResult};
 use super::{POLL, Search};
+use crate::store::changelog::ChangeCursor;
 
 /// Changes read per step, and objects loaded per store read.
 const BATCH: i64 = 1000;
-/// A gap older than this is a rolled-back transaction.
-const GAP_PATIENCE: Duration = Duration::from_secs(10);
 
 /// The indexer task.
 pub async fn run(search: Arc<Search>) {
@@ -65,8 +62,7 @@ pub async fn run(search: Arc<Search>) {
 
 /// Where the indexer is in the change log.
 struct Cursor {
-    last: i64,
-    gaps: BTreeMap<i64, Instant>,
+    log: ChangeCursor,
     /// The position saved by the last commit, and when.
     saved: (i64, Instant),
 }
@@ -78,60 +74,28 @@ const SAVE_EVERY: (i64, Duration) = (10_000, Duration::from_secs(60));
 impl Cursor {
     fn new(last: i64) -> Self {
         Cursor {
-            last,
-            gaps: BTreeMap::new(),
+            log: ChangeCursor::after(last),
             saved: (last, Instant::now()),
         }
     }
 
     fn commit_due(&self) -> bool {
-        self.safe() - self.saved.0 >= SAVE_EVERY.0 || self.saved.1.elapsed() >= SAVE_EVERY.1
+        self.log.safe() - self.saved.0 >= SAVE_EVERY.0 || self.saved.1.elapsed() >= SAVE_EVERY.1
     }
 
     fn committed(&mut self, seq: i64) {
         self.saved = (seq, Instant::now());
-    }
-
-    fn advance(&mut self, seq: i64) {
-        let now = Instant::now();
-        for missing in (self.last + 1)..seq {
-            self.gaps.insert(missing, now);
-        }
-        self.last = self.last.max(seq);
-    }
-
-    /// The position to save: before the oldest open gap.
-    fn safe(&self) -> i64 {
-        self.gaps.keys().next().map_or(self.last, |gap| gap - 1)
     }
 }
 
 /// Applies the next changes; true when there may be more right away.
 async fn step(search: &Arc<Search>, cursor: &mut Cursor) -> IndexResult<bool> {
     let store = &search.store;
-    let mut changes = store
-        .changes_since(cursor.last, BATCH)
-        .await
-        .map_err(store_err)?;
-    let more = changes.len() as i64 == BATCH;
-    if let Some(&oldest) = cursor.gaps.keys().next() {
-        let late = store
-            .changes_between(oldest - 1, cursor.last)
-            .await
-            .map_err(store_err)?;
-        for change in late {
-            if cursor.gaps.remove(&change.seq).is_some() {
-                changes.push(change);
-            }
-        }
-        cursor.gaps.retain(|_, seen| seen.elapsed() < GAP_PATIENCE);
-    }
+    let read = cursor.log.read(store, BATCH).await.map_err(store_err)?;
+    let (changes, more) = (read.changes, read.more);
     if changes.is_empty() {
-        search.applied.send_replace(cursor.last);
+        search.applied.send_replace(cursor.log.last());
         return Ok(false);
-    }
-    for change in &changes {
-        cursor.advance(change.seq);
     }
     // Every kind says what it touches before any index changes (the organizations of
     // changed datasets are read from the dataset index as it was).
@@ -142,7 +106,7 @@ async fn step(search: &Arc<Search>, cursor: &mut Cursor) -> IndexResult<bool> {
     let save_all = cursor.commit_due();
     if touched.iter().all(Vec::is_empty) && !save_all {
         // Nothing indexed changes: the saved position may lag (a restart re-reads a little).
-        search.applied.send_replace(cursor.last);
+        search.applied.send_replace(cursor.log.last());
         return Ok(more);
     }
     let mut updates: Vec<Documents> = Vec::with_capacity(FEEDS.len());
@@ -153,7 +117,7 @@ async fn step(search: &Arc<Search>, cursor: &mut Cursor) -> IndexResult<bool> {
         }
         updates.push(documents);
     }
-    let safe = cursor.safe();
+    let safe = cursor.log.safe();
     blocking(search, move |search| {
         for (feed, documents) in FEEDS.iter().zip(updates) {
             if documents.is_empty() && !save_all {
@@ -171,7 +135,7 @@ async fn step(search: &Arc<Search>, cursor: &mut Cursor) -> IndexResult<bool> {
     if save_all {
         cursor.committed(safe);
     }
-    search.applied.send_replace(cursor.last);
+    search.applied.send_replace(cursor.log.last());
     Ok(more)
 }
 

@@ -4,6 +4,7 @@
 //! [`Db`] runs statements on SQLite or PostgreSQL. Statements are written once in the dialect both
 //! accept, so the two backends cannot drift apart, and the same test suite runs on both.
 
+pub mod changelog;
 pub mod community;
 pub mod contact_points;
 pub mod dataset_view;
@@ -52,7 +53,18 @@ pub struct Store {
     db: Arc<Db>,
     /// Signalled after every committed write of this process (the search indexer waits on it).
     written: Arc<tokio::sync::Notify>,
+    /// Called after every write batch of this process (see [`Store::on_write`]).
+    hooks: Arc<parking_lot::RwLock<Vec<WriteHook>>>,
 }
+
+/// An object a write batch changed, as its change-log entry names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    pub kind: String,
+    pub object_id: String,
+}
+
+type WriteHook = Box<dyn Fn(&[Changed]) + Send + Sync>;
 
 impl Store {
     /// Opens the store: PostgreSQL when `database_url` is a `postgres://` URL, else SQLite in
@@ -83,6 +95,7 @@ impl Store {
         let store = Store {
             db: Arc::new(db),
             written: Arc::default(),
+            hooks: Arc::default(),
         };
         store.seed_licenses().await?;
         Ok(store)
@@ -124,12 +137,41 @@ impl Store {
 
     /// Runs statements in one transaction; returns the rows each statement returned.
     pub(crate) async fn write(&self, stmts: Vec<Stmt>) -> StoreResult<Vec<Vec<Row>>> {
-        let rows = match &*self.db {
+        let changed = self.changed_objects(&stmts);
+        let result = match &*self.db {
             Db::Sqlite(db) => db.write(stmts).await,
             Db::Postgres(db) => db.write(stmts).await,
-        }?;
+        };
+        // Also after a failure: a commit whose acknowledgement was lost did happen.
+        if !changed.is_empty() {
+            for hook in self.hooks.read().iter() {
+                hook(&changed);
+            }
+        }
+        let rows = result?;
         self.written.notify_one();
         Ok(rows)
+    }
+
+    /// Calls `hook` after every write batch this process makes through this store (or a clone
+    /// of it), before the write returns, with the objects the batch's change-log entries name.
+    /// Writes of other processes are only in the change log.
+    pub fn on_write(&self, hook: impl Fn(&[Changed]) + Send + Sync + 'static) {
+        self.hooks.write().push(Box::new(hook));
+    }
+
+    fn changed_objects(&self, stmts: &[Stmt]) -> Vec<Changed> {
+        if self.hooks.read().is_empty() {
+            return Vec::new();
+        }
+        stmts
+            .iter()
+            .filter_map(Stmt::changed_object)
+            .map(|(kind, id)| Changed {
+                kind: kind.to_owned(),
+                object_id: id.to_owned(),
+            })
+            .collect()
     }
 
     /// Wakes up after this process's next committed write (or at once if one happened since

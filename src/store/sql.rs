@@ -142,8 +142,21 @@ impl Stmt {
     /// The change-log entry every write of a stored object appends in its own transaction.
     pub fn change(kind: &str, object_id: &str, op: &str, at: i64) -> Self {
         Stmt::new(
-            "INSERT INTO changes (kind, object_id, op, at) VALUES ($1, $2, $3, $4)",
+            CHANGE_SQL,
             vec![kind.into(), object_id.into(), op.into(), at.into()],
         )
     }
+
+    /// The `(kind, object id)` of a [`Stmt::change`] entry; `None` for any other statement.
+    pub fn changed_object(&self) -> Option<(&str, &str)> {
+        if self.sql != CHANGE_SQL {
+            return None;
+        }
+        match self.params.as_slice() {
+            [Value::Text(Some(kind)), Value::Text(Some(id)), ..] => Some((kind, id)),
+            _ => None,
+        }
+    }
 }
+
+const CHANGE_SQL: &str = "INSERT INTO changes (kind, object_id, op, at) VALUES ($1, $2, $3, $4)";

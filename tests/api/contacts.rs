@@ -782,6 +782,46 @@ async fn a_deleted_contact_point_leaves_the_datasets(backend: Backend) {
     assert_eq!(r.json["contact_points"], json!([kept]));
 }
 
+async fn served_datasets_follow_their_contact_points(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, key) = t.user_with_key("Ada", "Lovelace", false).await;
+    let contact = create_contact(
+        &t,
+        &key,
+        json!({"name": "Accueil", "email": "accueil@example.org", "role": "contact"}),
+    )
+    .await;
+    let d = create_dataset(
+        &t,
+        &key,
+        json!({"title": "Eau", "description": "d", "contact_points": [contact["id"]]}),
+    )
+    .await;
+    // Served once, so that the answers are kept by the dataset cache.
+    for _ in 0..2 {
+        let r = t.get(&dataset_path(&d), None).await;
+        assert_eq!(r.json["contact_points"][0]["name"], "Accueil");
+        let r = t.get("/api/1/datasets/", None).await;
+        assert_eq!(r.json["data"][0]["contact_points"][0]["name"], "Accueil");
+    }
+    let r = t
+        .put(
+            &contact_path(&contact),
+            Some(&key),
+            json!({"name": "Standard", "email": "accueil@example.org", "role": "contact"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
+    let r = t.get(&dataset_path(&d), None).await;
+    assert_eq!(r.json["contact_points"][0]["name"], "Standard");
+    let r = t.get("/api/1/datasets/", None).await;
+    assert_eq!(r.json["data"][0]["contact_points"][0]["name"], "Standard");
+    let r = t.delete(&contact_path(&contact), Some(&key)).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = t.get(&dataset_path(&d), None).await;
+    assert_eq!(r.json["contact_points"], json!([]));
+}
+
 async fn the_spec_describes_contact_points(backend: Backend) {
     let t = TestApp::new(backend).await;
     let spec = t.get("/api/1/swagger.json", None).await.json;
@@ -817,5 +857,6 @@ both!(
     organization_suggestions_match_name_email_or_form,
     datasets_refer_to_contact_points_by_id,
     a_deleted_contact_point_leaves_the_datasets,
+    served_datasets_follow_their_contact_points,
     the_spec_describes_contact_points,
 );

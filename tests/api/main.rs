@@ -6,6 +6,7 @@ mod cli;
 mod community_resources;
 mod contacts;
 mod contract;
+mod dataset_cache;
 mod dataset_reference;
 mod dataset_resources;
 mod dataset_uploads;

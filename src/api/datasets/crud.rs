@@ -2,20 +2,20 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::Value;
 use utoipa::IntoParams;
 
 use super::lists::{DatasetListQuery, tags_of, viewer};
 use super::model::{DatasetJson, dataset_json, dataset_jsons};
-use super::{DatasetPath, DatasetViewPath, check_references, ensure_readable, gone, require_edit};
-use crate::api::contacts::model::EmbeddedContactPoints;
+use super::{DatasetAnswerPath, DatasetPath, answers, check_references, gone, require_edit};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiQuery, Auth};
 use crate::api::organizations::check_flag;
 use crate::api::pages::DatasetPage;
-use crate::api::pagination::{Envelope, Pagination};
+use crate::api::pagination::Pagination;
 use crate::api::state::AppState;
 use crate::domain::dataset::DatasetInput;
 use crate::domain::ids::{object_id, uuid4};
@@ -45,25 +45,33 @@ pub async fn list_datasets(
     uri: Uri,
     pagination: Pagination,
     ApiQuery(query): ApiQuery<DatasetListQuery>,
-) -> ApiResult<Json<Envelope>> {
+) -> ApiResult<Response> {
     let filter = query.filter(tags_of(&uri), &auth)?;
-    let paged =
-        match super::search::list_from_index(&app, &auth, &filter, pagination.request).await? {
-            Some(paged) => paged,
-            None => {
-                app.store
-                    .list_datasets(&filter, &viewer(&auth), pagination.request)
-                    .await?
-            }
-        };
+    if let Some((found, visibility)) =
+        super::search::list_from_index(&app, &auth, &filter, pagination.request).await?
+    {
+        let mut items = answers(&app, &found.ids).await?;
+        items.retain(|item| item.fragments.may_list(&visibility));
+        let at = now();
+        let body =
+            pagination.serialized_envelope(&app, &items, found.total as i64, |out, item| {
+                item.fragments.write(out, &auth, at)
+            })?;
+        return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
+    }
+    let paged = app
+        .store
+        .list_datasets(&filter, &viewer(&auth), pagination.request)
+        .await?;
     let items = dataset_jsons(&app, &auth, &paged.items).await?;
-    Ok(Json(pagination.envelope(
+    let envelope = pagination.envelope(
         &app,
         Paged {
             items,
             total: paged.total,
         },
-    )?))
+    )?;
+    Ok(Json(envelope).into_response())
 }
 
 /// Reads the resources given with a new dataset; errors are keyed `resources.<i>.<field>`.
@@ -117,18 +125,16 @@ pub async fn create_dataset(
     params(("dataset" = String, Path, description = "The dataset ID or slug")),
     responses((status = 200, body = DatasetJson), (status = 308), (status = 404), (status = 410)))]
 pub async fn get_dataset(
-    State(app): State<AppState>,
     auth: Auth,
-    DatasetViewPath(view): DatasetViewPath,
-) -> ApiResult<Json<DatasetJson>> {
-    ensure_readable(&auth, &view.dataset)?;
-    let ids = view.dataset.contact_points.as_slice();
-    let contact_points = EmbeddedContactPoints::load(&app, std::iter::once(ids))
-        .await?
-        .of(ids);
-    let mut json = DatasetJson::of_view(&app, &auth, view, now());
-    json.contact_points = contact_points;
-    Ok(Json(json))
+    DatasetAnswerPath(answer): DatasetAnswerPath,
+) -> ApiResult<Response> {
+    let answer = &answer.fragments;
+    answer.ensure_readable(&auth)?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        answer.answer(&auth, now()),
+    )
+        .into_response())
 }
 
 /// Changes a dataset (its owner, its organization's members, sysadmins). A new title moves

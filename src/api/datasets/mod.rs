@@ -4,12 +4,14 @@
 //! The reference lists (licenses, frequencies…) are in `reference.rs`.
 
 pub mod badges;
+pub mod cache;
 pub mod community;
 pub mod crud;
 pub mod exports;
 pub mod featured;
 pub mod feed;
 pub mod followers;
+pub mod fragments;
 pub mod lists;
 pub mod model;
 pub mod reference;
@@ -17,6 +19,8 @@ pub mod resources;
 pub mod search;
 pub mod uploads;
 pub mod v2_model;
+
+use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
@@ -27,13 +31,15 @@ use super::error::{ApiError, ApiResult};
 use super::extract::Auth;
 use super::paths::{canonical_url, inner_value, original_uri};
 use super::state::AppState;
+use crate::api::contacts::model::EmbeddedContactPoints;
 use crate::domain::contact_point::check_dataset_references;
 use crate::domain::dataset::{Dataset, DatasetInput, check_custom_extras};
 use crate::domain::ids::is_object_id;
 use crate::domain::permissions::{Action, Actor, can};
 use crate::domain::validation::FieldErrors;
-use crate::store::dataset_view::DatasetView;
 use crate::store::organizations::Resolved;
+use fragments::DatasetFragments;
+use model::{DatasetJson, dataset_jsons};
 
 pub const OPERATIONS: &[&str] = &[
     "GET /datasets/",
@@ -156,25 +162,78 @@ impl FromRequestParts<AppState> for DatasetPath {
     }
 }
 
-/// [`DatasetPath`] with the dataset's resources, organization and owner, read in one
-/// statement when the path names the dataset by id or current slug (`GET /datasets/{dataset}/`).
-pub struct DatasetViewPath(pub DatasetView);
+/// The serialized answer about the dataset the path names by id or current slug
+/// (`GET /datasets/{dataset}/`): from the dataset cache, else read with its resources,
+/// organization and owner in one statement, and kept.
+pub struct DatasetAnswerPath(pub Arc<cache::Entry>);
 
-impl FromRequestParts<AppState> for DatasetViewPath {
+impl FromRequestParts<AppState> for DatasetAnswerPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
         let value = dataset_path_value(parts, app).await?;
-        if let Some(view) = app.store.dataset_view(&value).await? {
-            return Ok(DatasetViewPath(view));
+        if let Some(entry) = app.dataset_cache.get(&value) {
+            return Ok(DatasetAnswerPath(entry));
         }
-        // An old slug or a non-canonical form redirects; a dataset created meanwhile resolves.
-        let dataset = resolve_dataset_path(parts, app, &value).await?;
-        match app.store.dataset_view(&dataset.id).await? {
-            Some(view) => Ok(DatasetViewPath(view)),
-            None => Err(ApiError::NotFound("Dataset not found".into())),
+        let ticket = app.dataset_cache.ticket();
+        let view = match app.store.dataset_view(&value).await? {
+            Some(view) => view,
+            None => {
+                // An old slug or a non-canonical form redirects; a dataset created meanwhile
+                // resolves.
+                let dataset = resolve_dataset_path(parts, app, &value).await?;
+                app.store
+                    .dataset_view(&dataset.id)
+                    .await?
+                    .ok_or_else(|| ApiError::NotFound("Dataset not found".into()))?
+            }
+        };
+        // `dataset_view` looks for an id first: a dataset found by slug has no rival by id.
+        let by_slug = view.dataset.slug == value && view.dataset.id != value;
+        let dataset = view.dataset.clone();
+        let mut anybody = DatasetJson::of_view(app, &Auth::default(), view, 0);
+        let contact_points = dataset.contact_points.as_slice();
+        anybody.contact_points = EmbeddedContactPoints::load(app, std::iter::once(contact_points))
+            .await?
+            .of(contact_points);
+        let fragments = DatasetFragments::of(&dataset, anybody)?;
+        Ok(DatasetAnswerPath(
+            app.dataset_cache.insert(ticket, fragments, by_slug),
+        ))
+    }
+}
+
+/// The answers about the datasets `ids`, in order, from the dataset cache or read from the
+/// store (four statements at most, as any list) and kept; unknown ids are left out.
+pub async fn answers(app: &AppState, ids: &[String]) -> ApiResult<Vec<Arc<cache::Entry>>> {
+    let mut found: Vec<Option<Arc<cache::Entry>>> =
+        ids.iter().map(|id| app.dataset_cache.get(id)).collect();
+    let missing: Vec<String> = ids
+        .iter()
+        .zip(&found)
+        .filter(|(_, entry)| entry.is_none())
+        .map(|(id, _)| id.clone())
+        .collect();
+    if missing.is_empty() {
+        return Ok(found.into_iter().flatten().collect());
+    }
+    let ticket = app.dataset_cache.ticket();
+    let datasets = app.store.datasets_by_ids(&missing).await?;
+    let jsons = dataset_jsons(app, &Auth::default(), &datasets).await?;
+    let mut read = std::collections::HashMap::with_capacity(datasets.len());
+    for (d, anybody) in datasets.iter().zip(jsons) {
+        let fragments = DatasetFragments::of(d, anybody)?;
+        read.insert(
+            d.id.clone(),
+            app.dataset_cache.insert(ticket, fragments, false),
+        );
+    }
+    for (slot, id) in found.iter_mut().zip(ids) {
+        if slot.is_none() {
+            *slot = read.remove(id);
         }
     }
+    Ok(found.into_iter().flatten().collect())
 }
 
 /// The `{dataset}` path value (`{id}` on the followers routes).
@@ -222,11 +281,16 @@ fn gone() -> ApiError {
 
 /// Whether the caller may edit the dataset (and so see it while private or deleted).
 pub fn can_edit(auth: &Auth, d: &Dataset) -> bool {
+    can_edit_owned(auth, d.owner.as_deref(), d.organization.as_deref())
+}
+
+/// [`can_edit`] for a dataset of this owner or organization.
+fn can_edit_owned(auth: &Auth, owner: Option<&str>, organization: Option<&str>) -> bool {
     can(
         auth.actor(),
         Action::EditDataset {
-            owner_id: d.owner.as_deref(),
-            org_id: d.organization.as_deref(),
+            owner_id: owner,
+            org_id: organization,
         },
     )
 }
@@ -234,11 +298,16 @@ pub fn can_edit(auth: &Auth, d: &Dataset) -> bool {
 /// uData's read rule: a private dataset is a 404 and a deleted one a 410, except for those who
 /// may edit it.
 fn ensure_readable(auth: &Auth, d: &Dataset) -> ApiResult<()> {
-    if !can_edit(auth, d) {
-        if d.private {
+    read_rule(can_edit(auth, d), d.private, d.deleted.is_some())
+}
+
+/// The read rule for a caller who may edit (`editable`) or not.
+fn read_rule(editable: bool, private: bool, deleted: bool) -> ApiResult<()> {
+    if !editable {
+        if private {
             return Err(ApiError::NotFound("Dataset not found".into()));
         }
-        if d.deleted.is_some() {
+        if deleted {
             return Err(gone());
         }
     }

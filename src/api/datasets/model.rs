@@ -86,6 +86,19 @@ pub struct DatasetPermissions {
     pub read: bool,
 }
 
+impl DatasetPermissions {
+    /// The rights of a caller who may edit the dataset (`editable`) or not: the rule
+    /// [`DatasetJson::new`] applies.
+    pub fn new(editable: bool, private: bool, deleted: bool) -> Self {
+        DatasetPermissions {
+            delete: editable,
+            edit: editable,
+            edit_resources: editable,
+            read: editable || (!private && !deleted),
+        }
+    }
+}
+
 /// The platform's own dates (`DatasetInternals`).
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = DatasetInternals)]

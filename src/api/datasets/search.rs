@@ -28,18 +28,19 @@ use crate::search::datasets::{
     DatasetQuery, FORMAT_FAMILIES, LAST_UPDATE_RANGES, PRODUCER_TYPES, Request, may_list,
 };
 use crate::search::{Search, SearchPage, Visibility};
+use crate::store::PageRequest;
 use crate::store::datasets::DatasetFilter;
 use crate::store::follows::Followable;
-use crate::store::{PageRequest, Paged};
 
-/// The v1 list from the index; `None` when the index is not ready (the caller then asks the
+/// The ids of a v1 list page from the index, and who the caller may see (the items are checked
+/// again, as the index may lag); `None` when the index is not ready (the caller then asks the
 /// database).
 pub async fn list_from_index(
     app: &AppState,
     auth: &Auth,
     filter: &DatasetFilter,
     page: PageRequest,
-) -> ApiResult<Option<Paged<Dataset>>> {
+) -> ApiResult<Option<(SearchPage, Visibility)>> {
     let Some(search) = ready(app, |s| &s.datasets) else {
         return Ok(None);
     };
@@ -69,12 +70,7 @@ pub async fn list_from_index(
     }
     let visibility = visibility(app, auth).await?;
     let found = run(search, query, visibility.clone(), page, false).await?;
-    let mut items = app.store.datasets_by_ids(&found.ids).await?;
-    items.retain(|d| may_list(&visibility, d));
-    Ok(Some(Paged {
-        items,
-        total: found.total as i64,
-    }))
+    Ok(Some((found, visibility)))
 }
 
 /// `/datasets/suggest/` from the index; `None` when the index is not ready.

@@ -114,6 +114,8 @@ pub struct TestConfig {
     /// Whether the search indexer runs; without it the indexes stay as while a first build
     /// is under way.
     pub indexing: bool,
+    /// Bytes of serialized dataset answers kept (0: none).
+    pub dataset_cache_size: usize,
 }
 
 impl Default for TestConfig {
@@ -125,6 +127,7 @@ impl Default for TestConfig {
             max_upload_size: 10 * 1024 * 1024,
             fetch_policy: AddressPolicy::AllowPrivate,
             indexing: true,
+            dataset_cache_size: plateau::api::datasets::cache::DEFAULT_SIZE,
         }
     }
 }
@@ -136,6 +139,7 @@ pub struct TestApp {
     pub backend: Backend,
     pub dir: tempfile::TempDir,
     indexing: bool,
+    database_url: Option<String>,
     _pg: Option<PgDatabase>,
 }
 
@@ -161,11 +165,12 @@ impl TestApp {
 
     pub async fn with_config(backend: Backend, config: TestConfig) -> Self {
         let dir = tempfile::tempdir().expect("temporary dir");
-        let (store, pg) = match backend {
+        let (store, pg, database_url) = match backend {
             Backend::Sqlite => (
                 Store::open(dir.path(), None)
                     .await
                     .expect("open sqlite store"),
+                None,
                 None,
             ),
             Backend::Postgres => {
@@ -173,7 +178,7 @@ impl TestApp {
                 let store = Store::open(dir.path(), Some(&url))
                     .await
                     .expect("open postgres store");
-                (store, Some(guard))
+                (store, Some(guard), Some(url))
             }
         };
         let settings = HttpSettings {
@@ -187,6 +192,7 @@ impl TestApp {
             search_dir: dir.path().join("search"),
             fetch_policy: config.fetch_policy,
             fetch_timeout: std::time::Duration::from_secs(10),
+            dataset_cache_size: config.dataset_cache_size,
         };
         let search =
             Search::open(&settings.search_dir, store.clone()).expect("open the search index");
@@ -199,6 +205,7 @@ impl TestApp {
             ServerSecret::new(b"a test secret of at least thirty-two bytes".to_vec()),
             Some(search),
         );
+        app.start();
         let router = plateau::api::router(app.clone());
         TestApp {
             app,
@@ -206,12 +213,21 @@ impl TestApp {
             backend,
             dir,
             indexing: config.indexing,
+            database_url,
             _pg: pg,
         }
     }
 
     pub fn store(&self) -> &Store {
         &self.app.store
+    }
+
+    /// Another handle on the same database, as another node or a CLI command opens it: its
+    /// writes reach this app only through the change log.
+    pub async fn another_node(&self) -> Store {
+        Store::open(self.dir.path(), self.database_url.as_deref())
+            .await
+            .expect("open the store again")
     }
 
     /// Creates a user directly in the store and gives them an API key.
