@@ -5,7 +5,7 @@
 //! entry holds for its segment's whole life: segments never change (deletions are applied
 //! apart, from the segment's current alive set).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -13,6 +13,7 @@ use tantivy::index::SegmentId;
 use tantivy::{Searcher, SearcherGeneration, SegmentReader, Warmer};
 
 use super::bits::Bits;
+use super::tables::live_segments;
 
 /// Segments smaller than this are matched again at each search: it costs little.
 const MIN_DOCS: u32 = 16_384;
@@ -122,10 +123,7 @@ impl Warmer for ClauseCache {
     }
 
     fn garbage_collect(&self, live_generations: &[&SearcherGeneration]) {
-        let live: HashSet<SegmentId> = live_generations
-            .iter()
-            .flat_map(|generation| generation.segments().keys().copied())
-            .collect();
+        let live = live_segments(live_generations);
         let mut entries = self.inner.lock();
         entries
             .sets

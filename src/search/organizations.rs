@@ -219,12 +219,7 @@ pub fn search(
     let clauses = query.clauses(schema);
     let parts = text.as_ref().map_or(&[][..], |t| &t.parts[..]);
     let matches = Matches::new(&searcher, &index.clauses, parts, &clauses).map_err(index_err)?;
-    let default = if text.is_some() {
-        Ranking::Relevance
-    } else {
-        Ranking::Number("created", Order::Desc)
-    };
-    let ranking = Ranking::of_sort(query.sort.as_deref(), SORTS, default);
+    let ranking = Ranking::of_search(query.sort.as_deref(), SORTS, text.is_some());
     let addresses = matches
         .page(
             &searcher,

@@ -25,6 +25,17 @@ pub enum SortField {
 }
 
 impl Ranking {
+    /// The ranking of a search's `sort` parameter (keys as in `sorts`); by default, relevance
+    /// when the search has text, newest first otherwise.
+    pub fn of_search(sort: Option<&str>, sorts: &[(&str, SortField)], has_text: bool) -> Ranking {
+        let default = if has_text {
+            Ranking::Relevance
+        } else {
+            Ranking::Number("created", Order::Desc)
+        };
+        Ranking::of_sort(sort, sorts, default)
+    }
+
     /// The ranking of a `sort` parameter (`key` or `-key`, keys as in `sorts`), else `default`.
     pub fn of_sort(sort: Option<&str>, sorts: &[(&str, SortField)], default: Ranking) -> Ranking {
         let Some(sort) = sort else { return default };

@@ -233,6 +233,14 @@ impl OrdTables {
     }
 }
 
+/// The segments of the searcher generations still in use: what a warmer keeps things for.
+pub fn live_segments(live_generations: &[&SearcherGeneration]) -> HashSet<SegmentId> {
+    live_generations
+        .iter()
+        .flat_map(|generation| generation.segments().keys().copied())
+        .collect()
+}
+
 impl Warmer for OrdTables {
     fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
         for reader in searcher.segment_readers() {
@@ -244,10 +252,7 @@ impl Warmer for OrdTables {
     }
 
     fn garbage_collect(&self, live_generations: &[&SearcherGeneration]) {
-        let live: HashSet<SegmentId> = live_generations
-            .iter()
-            .flat_map(|generation| generation.segments().keys().copied())
-            .collect();
+        let live = live_segments(live_generations);
         self.segments
             .write()
             .retain(|(segment, _), _| live.contains(segment));
