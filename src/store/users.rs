@@ -277,6 +277,12 @@ impl Store {
                  WHERE id IN (SELECT following_id FROM follows WHERE follower_id = $1 AND kind = 'user' AND until = $2)",
                 params![&user.id, now],
             ),
+            Stmt::new(
+                "UPDATE datasets SET followers = (SELECT COUNT(*) FROM follows f WHERE f.kind = 'dataset' \
+                 AND f.following_id = datasets.id AND f.until IS NULL) \
+                 WHERE id IN (SELECT following_id FROM follows WHERE follower_id = $1 AND kind = 'dataset' AND until = $2)",
+                params![&user.id, now],
+            ),
             Stmt::change("user", &user.id, "delete", now),
         ];
         for org_id in &org_ids {

@@ -420,6 +420,30 @@ async fn sysadmin_deletes_a_user_but_not_themself(backend: Backend) {
     assert_eq!(members[0].1.id, other.id);
 }
 
+async fn a_deleted_user_no_longer_counts_among_followers(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, admin) = t.admin().await;
+    let (_, owner_key) = t.user_with_key("Ada", "Lovelace", false).await;
+    let (jane, key) = t.user_with_key("Jane", "Doe", false).await;
+    let d = crate::datasets::create_dataset(
+        &t,
+        &owner_key,
+        json!({"title": "Eau", "description": "d"}),
+    )
+    .await;
+    let dataset = crate::datasets::dataset_path(&d);
+    let r = t
+        .post(&format!("{dataset}followers/"), Some(&key), json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
+    assert_eq!(t.get(&dataset, None).await.json["metrics"]["followers"], 1);
+    let r = t
+        .delete(&format!("/api/1/users/{}/", jane.id), Some(&admin))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    assert_eq!(t.get(&dataset, None).await.json["metrics"]["followers"], 0);
+}
+
 async fn sysadmin_uploads_an_avatar(backend: Backend) {
     let t = TestApp::new(backend).await;
     let (_, admin) = t.admin().await;
@@ -546,6 +570,7 @@ both!(
     inactive_and_deleted_users_are_gone_except_for_sysadmins,
     sysadmin_updates_a_user,
     sysadmin_deletes_a_user_but_not_themself,
+    a_deleted_user_no_longer_counts_among_followers,
     sysadmin_uploads_an_avatar,
     contacts_roles_and_suggestions
 );
