@@ -17,17 +17,27 @@ use tantivy::{DocId, Searcher, SearcherGeneration, SegmentReader, Warmer};
 use super::bits::Bits;
 
 /// A field's values in one segment: each document's ordinals (ranks in the segment's
-/// dictionary of the field) and, for a field of few values, the documents of each value.
+/// dictionary of the field) and, for a field of few values or of frequent values, the
+/// documents of each such value.
 pub struct OrdTable {
     ords: Ords,
-    /// Per ordinal, its documents, for a field of at most [`BY_VALUE_MAX`] values: counting a
-    /// large set is then a few `AND`s and population counts per value instead of a lookup per
-    /// document.
-    by_value: Option<Vec<Bits>>,
+    by_value: Option<ByValue>,
 }
 
-/// Values of a field up to which each value's documents are kept as a set.
+/// Values whose documents a table keeps as sets, at most: every value of a field of this many
+/// or fewer, else the most frequent.
 const BY_VALUE_MAX: usize = 64;
+/// A value of a field of many is frequent when at least one document in this many holds it.
+const FREQUENT: u64 = 128;
+
+/// Counting a large set by value: a few `AND`s and population counts per value instead of a
+/// lookup per document, and a lookup per document only for the values without a set.
+struct ByValue {
+    /// Ordinal and documents of each value kept as a set.
+    sets: Vec<(u32, Bits)>,
+    /// When some values have no set: the documents holding one, and those values only.
+    rest: Option<(Bits, Ords)>,
+}
 
 /// The ordinals of each document.
 enum Ords {
@@ -48,17 +58,9 @@ impl OrdTable {
         let Some(column) = reader.fast_fields().str(field)? else {
             return Ok(None);
         };
-        let ords = Ords::build(&column, reader.max_doc());
-        let values = column.num_terms();
-        let by_value = (values <= BY_VALUE_MAX).then(|| {
-            let mut sets = vec![Bits::empty(reader.max_doc()); values];
-            for doc in 0..reader.max_doc() {
-                for ord in column.ords().values_for_doc(doc) {
-                    sets[ord as usize].insert(doc);
-                }
-            }
-            sets
-        });
+        let docs = reader.max_doc();
+        let ords = Ords::build(&column, docs, |_| true);
+        let by_value = ByValue::build(&column, &ords, docs);
         Ok(Some(OrdTable { ords, by_value }))
     }
 
@@ -67,9 +69,14 @@ impl OrdTable {
         match &self.by_value {
             // A set's `AND` with a value's documents costs about as much as looking up 4
             // documents per 64 of the segment.
-            Some(sets) if len * 16 > (sets.len() * set.words()) as u64 => {
-                for (count, documents) in counts.iter_mut().zip(sets) {
-                    *count += set.and_len(documents) as u32;
+            Some(by_value) if len * 16 > (by_value.sets.len() * set.words()) as u64 => {
+                for (ord, documents) in &by_value.sets {
+                    counts[*ord as usize] += set.and_len(documents) as u32;
+                }
+                if let Some((holders, ords)) = &by_value.rest {
+                    let mut rest = set.clone();
+                    rest.and(holders);
+                    rest.for_each_block(|docs| ords.count_all(docs, counts));
                 }
             }
             _ => set.for_each_block(|docs| self.count_all(docs, counts)),
@@ -82,22 +89,76 @@ impl OrdTable {
     }
 }
 
+impl ByValue {
+    /// The sets of a field's values: of all of them if they are few, else of its frequent
+    /// ones; `None` when no value qualifies.
+    fn build(column: &StrColumn, ords: &Ords, docs: DocId) -> Option<ByValue> {
+        let values = column.num_terms();
+        let mut held = vec![0u32; values];
+        for doc in 0..docs {
+            ords.each(doc, |ord| held[ord as usize] += 1);
+        }
+        let mut chosen: Vec<u32> = (0..values as u32)
+            .filter(|ord| {
+                values <= BY_VALUE_MAX
+                    || u64::from(held[*ord as usize]) * FREQUENT >= u64::from(docs)
+            })
+            .collect();
+        if chosen.len() > BY_VALUE_MAX {
+            chosen.sort_unstable_by_key(|ord| (u32::MAX - held[*ord as usize], *ord));
+            chosen.truncate(BY_VALUE_MAX);
+            chosen.sort_unstable();
+        }
+        if chosen.is_empty() {
+            return None;
+        }
+        let mut slot: Vec<Option<usize>> = vec![None; values];
+        for (i, ord) in chosen.iter().enumerate() {
+            slot[*ord as usize] = Some(i);
+        }
+        let mut sets: Vec<(u32, Bits)> =
+            chosen.iter().map(|ord| (*ord, Bits::empty(docs))).collect();
+        for doc in 0..docs {
+            ords.each(doc, |ord| {
+                if let Some(i) = slot[ord as usize] {
+                    sets[i].1.insert(doc);
+                }
+            });
+        }
+        let rest = (chosen.len() < values).then(|| {
+            let rest = Ords::build(column, docs, |ord| slot[ord as usize].is_none());
+            let mut holders = Bits::empty(docs);
+            for doc in 0..docs {
+                rest.each(doc, |_| holders.insert(doc));
+            }
+            (holders, rest)
+        });
+        Some(ByValue { sets, rest })
+    }
+}
+
 impl Ords {
-    fn build(column: &StrColumn, docs: DocId) -> Ords {
+    /// The ordinals of `column` that `keep` keeps, per document.
+    fn build(column: &StrColumn, docs: DocId, keep: impl Fn(u32) -> bool) -> Ords {
         let ords = column.ords();
+        let kept = |doc| {
+            ords.first(doc)
+                .map(|ord| ord as u32)
+                .filter(|ord| keep(*ord))
+        };
         match ords.get_cardinality() {
             Cardinality::Full | Cardinality::Optional
                 if column.num_terms() < OrdTable::NONE16.into() =>
             {
                 Ords::Single16(
                     (0..docs)
-                        .map(|doc| ords.first(doc).map_or(OrdTable::NONE16, |ord| ord as u16))
+                        .map(|doc| kept(doc).map_or(OrdTable::NONE16, |ord| ord as u16))
                         .collect(),
                 )
             }
             Cardinality::Full | Cardinality::Optional => Ords::Single(
                 (0..docs)
-                    .map(|doc| ords.first(doc).map_or(OrdTable::NONE, |ord| ord as u32))
+                    .map(|doc| kept(doc).unwrap_or(OrdTable::NONE))
                     .collect(),
             ),
             Cardinality::Multivalued => {
@@ -107,7 +168,11 @@ impl Ords {
                 for doc in 0..docs {
                     // A value held twice (two resources of one schema) counts once.
                     let start = values.len();
-                    values.extend(ords.values_for_doc(doc).map(|ord| ord as u32));
+                    values.extend(
+                        ords.values_for_doc(doc)
+                            .map(|ord| ord as u32)
+                            .filter(|ord| keep(*ord)),
+                    );
                     values[start..].sort_unstable();
                     let mut kept = start;
                     for i in start..values.len() {
@@ -122,6 +187,30 @@ impl Ords {
                 Ords::Multi {
                     starts,
                     ords: values,
+                }
+            }
+        }
+    }
+
+    /// Calls `f` with each ordinal of `doc`.
+    fn each(&self, doc: DocId, mut f: impl FnMut(u32)) {
+        match self {
+            Ords::Single16(ords) => {
+                let ord = ords[doc as usize];
+                if ord != OrdTable::NONE16 {
+                    f(ord.into());
+                }
+            }
+            Ords::Single(ords) => {
+                let ord = ords[doc as usize];
+                if ord != OrdTable::NONE {
+                    f(ord);
+                }
+            }
+            Ords::Multi { starts, ords } => {
+                let (start, end) = (starts[doc as usize], starts[doc as usize + 1]);
+                for ord in &ords[start as usize..end as usize] {
+                    f(*ord);
                 }
             }
         }
@@ -259,5 +348,69 @@ impl Warmer for OrdTables {
         self.numbers
             .write()
             .retain(|(segment, _), _| live.contains(segment));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::{FAST, STRING, Schema};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    /// Counting a set value by value gives what counting it document by document gives, for a
+    /// field of many values (a few frequent) and one of few, whatever the set's size.
+    #[test]
+    fn sets_count_the_same_by_value_and_by_document() {
+        let mut builder = Schema::builder();
+        let tag = builder.add_text_field("tag", STRING | FAST);
+        let kind = builder.add_text_field("kind", STRING | FAST);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index
+            .writer_with_num_threads(1, 50_000_000)
+            .expect("writer");
+        let docs = 20_000u32;
+        for i in 0..docs {
+            let mut doc = TantivyDocument::default();
+            for (step, value) in [(2, "t0"), (5, "t1"), (7, "t2")] {
+                if i % step == 0 {
+                    doc.add_text(tag, value);
+                }
+            }
+            doc.add_text(tag, format!("rare{}", i % 700));
+            if i % 3 == 0 {
+                doc.add_text(tag, format!("rare{}", i % 11));
+            }
+            if i % 10 != 0 {
+                doc.add_text(kind, ["csv", "json", "pdf"][(i % 3) as usize]);
+            }
+            writer.add_document(doc).expect("add");
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let reader = searcher.segment_reader(0);
+        for field in ["tag", "kind"] {
+            let table = OrdTable::build(reader, field)
+                .expect("build")
+                .expect("a table");
+            let by_value = table.by_value.as_ref().expect("values as sets");
+            assert_eq!(by_value.rest.is_some(), field == "tag");
+            let values = reader
+                .fast_fields()
+                .str(field)
+                .expect("column")
+                .expect("column")
+                .num_terms();
+            for every in [1, 2, 3, 50, 997] {
+                let mut set = Bits::empty(docs);
+                for doc in (0..docs).filter(|d| d % every == 0) {
+                    set.insert(doc);
+                }
+                let mut by_document = vec![0; values];
+                set.for_each_block(|block| table.count_all(block, &mut by_document));
+                let mut counted = vec![0; values];
+                table.count_set(&set, set.len(), &mut counted);
+                assert_eq!(counted, by_document, "{field}, one document in {every}");
+            }
+        }
     }
 }
