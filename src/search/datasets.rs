@@ -375,7 +375,7 @@ impl DatasetQuery {
         let mut clauses = Vec::new();
         let mut push = |facet: Option<&'static str>, query: Option<Box<dyn Query>>| {
             if let Some(query) = query {
-                clauses.push(Clause { facet, query });
+                clauses.push(Clause::new(facet, query));
             }
         };
         for tag in &self.tags {
@@ -451,10 +451,13 @@ impl DatasetQuery {
             push(None, Some(range(f("temporal_end"), Some(from), None)));
         }
         if let Some(since) = self.last_update_since {
-            push(
-                Some(LAST_UPDATE_FACET),
-                Some(range(f("last_update"), Some(since.min(now)), None)),
-            );
+            clauses.push(Clause {
+                kept: false,
+                ..Clause::new(
+                    Some(LAST_UPDATE_FACET),
+                    range(f("last_update"), Some(since.min(now)), None),
+                )
+            });
         }
         clauses
     }
@@ -582,10 +585,7 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
     });
     let mut clauses = request.query.clauses(schema, request.now);
     if let Some(visible) = visibility(schema, request.visibility) {
-        clauses.push(Clause {
-            facet: None,
-            query: visible,
-        });
+        clauses.push(Clause::new(None, visible));
     }
     let parts = text.as_ref().map_or(&[][..], |t| &t.parts[..]);
     let matches = Matches::new(&searcher, &index.clauses, parts, &clauses).map_err(index_err)?;

@@ -21,6 +21,19 @@ use super::tables::OrdTables;
 pub struct Clause {
     pub facet: Option<&'static str>,
     pub query: Box<dyn Query>,
+    /// Whether what it matches may be kept in the clause cache: not for a clause made of the
+    /// moment (a date relative to now), which no later search asks again.
+    pub kept: bool,
+}
+
+impl Clause {
+    pub fn new(facet: Option<&'static str>, query: Box<dyn Query>) -> Clause {
+        Clause {
+            facet,
+            query,
+            kept: true,
+        }
+    }
 }
 
 /// What every clause of a search matched, segment by segment.
@@ -53,6 +66,13 @@ impl Matches {
                 Bits::of_weight(&*query.weight(no_scores)?, reader)
             })
         };
+        let matched_now = |reader: &SegmentReader, clause: &Clause| {
+            if clause.kept {
+                matched(reader, &*clause.query)
+            } else {
+                Bits::of_weight(&*clause.query.weight(no_scores)?, reader).map(Arc::new)
+            }
+        };
         let mut segments = Vec::with_capacity(searcher.segment_readers().len());
         for reader in searcher.segment_readers() {
             let mut text = Bits::clone(&*cache.alive(reader)?);
@@ -62,7 +82,7 @@ impl Matches {
             let text_len = text.len();
             let filters = clauses
                 .iter()
-                .map(|clause| Ok((clause.facet, matched(reader, &*clause.query)?)))
+                .map(|clause| Ok((clause.facet, matched_now(reader, clause)?)))
                 .collect::<tantivy::Result<Vec<_>>>()?;
             let mut all = text.clone();
             for (_, bits) in &filters {
@@ -479,11 +499,10 @@ mod tests {
     }
 
     fn kind(schema: &Schema, value: &str) -> Clause {
-        Clause {
-            facet: Some("kind"),
-            query: any_of(schema.get_field("kind").expect("kind"), &[value.to_owned()])
-                .expect("a value"),
-        }
+        Clause::new(
+            Some("kind"),
+            any_of(schema.get_field("kind").expect("kind"), &[value.to_owned()]).expect("a value"),
+        )
     }
 
     /// What tantivy finds running the whole query, the reference for [`Matches`].
@@ -632,5 +651,25 @@ mod tests {
             assert!(cache.bytes() <= 3 * one_set);
         }
         assert!(cache.bytes() >= one_set);
+    }
+
+    #[test]
+    fn clauses_of_the_moment_are_not_kept() {
+        let (index, schema) = index();
+        let searcher = index.reader().expect("reader").searcher();
+        let cache = ClauseCache::new(64 * 1024 * 1024);
+        let alive_only = {
+            Matches::new(&searcher, &cache, &[], &[]).expect("matches");
+            cache.bytes()
+        };
+        let moment = Clause {
+            kept: false,
+            ..kind(&schema, "csv")
+        };
+        let matches = Matches::new(&searcher, &cache, &[], &[moment]).expect("matches");
+        assert!(matches.total() > 0);
+        assert_eq!(cache.bytes(), alive_only);
+        Matches::new(&searcher, &cache, &[], &[kind(&schema, "csv")]).expect("matches");
+        assert!(cache.bytes() > alive_only);
     }
 }

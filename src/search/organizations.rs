@@ -181,12 +181,7 @@ impl OrganizationQuery {
             ),
         ]
         .into_iter()
-        .filter_map(|(facet, query)| {
-            Some(Clause {
-                facet,
-                query: query?,
-            })
-        })
+        .filter_map(|(facet, query)| Some(Clause::new(facet, query?)))
         .collect()
     }
 }
