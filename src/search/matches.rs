@@ -108,6 +108,11 @@ impl Matches {
         self.segments.iter().map(|s| &s.all).collect()
     }
 
+    /// Per segment, the documents matching the text, whatever the filters.
+    pub fn text(&self) -> Vec<&Bits> {
+        self.segments.iter().map(|s| &s.text).collect()
+    }
+
     /// Per segment, the documents matching everything but the clauses of `facet`.
     pub fn without(&self, facet: &str) -> Vec<Bits> {
         self.segments

@@ -227,9 +227,10 @@ pub fn search(
         .map_err(index_err)?;
     let ids = ids_of(&searcher, &addresses).map_err(index_err)?;
     let facets = if facets {
-        let sets = matches.without(PRODUCER_TYPE_FACET);
+        // uData's search service applies every filter after its aggregations: the facet counts
+        // what the text matches.
         let counts = FacetCollector::new(&index.tables, vec![PRODUCER_TYPE_FACET], FACET_SIZE)
-            .count(&searcher, &sets.iter().collect::<Vec<_>>())
+            .count(&searcher, &matches.text())
             .map_err(index_err)?;
         Some(vec![Facet {
             name: PRODUCER_TYPE_FACET,

@@ -149,18 +149,36 @@ async fn filters_sorts_and_facets(backend: Backend) {
         .get(&format!("{search}?producer_type=not-specified"), None)
         .await;
     assert_eq!(names(&r), ["Boutique"]);
-    // The producer type facet counts every producer type of what the other filters match.
-    let facet = &r.json["facets"]["producer_type"];
-    assert_eq!(facet[0], json!({"name": "all", "count": 3}), "{facet:?}");
-    for value in ["public-service", "association", "not-specified"] {
-        assert!(
-            facet
-                .as_array()
-                .unwrap()
-                .contains(&json!({"name": value, "count": 1})),
-            "{value}: {facet:?}"
-        );
+    // As uData's search service, the producer type facet counts what the text matches, before
+    // any filter.
+    for filters in [
+        "producer_type=not-specified",
+        "badge=public-service&producer_type=association",
+    ] {
+        let r = t.get(&format!("{search}?{filters}"), None).await;
+        let facet = &r.json["facets"]["producer_type"];
+        assert_eq!(facet[0], json!({"name": "all", "count": 3}), "{facet:?}");
+        for value in ["public-service", "association", "not-specified"] {
+            assert!(
+                facet
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!({"name": value, "count": 1})),
+                "{value}: {facet:?}"
+            );
+        }
     }
+    let r = t
+        .get(
+            &format!("{search}?q=club&producer_type=not-specified"),
+            None,
+        )
+        .await;
+    assert_eq!(r.json["total"], 0);
+    assert_eq!(
+        r.json["facets"]["producer_type"],
+        json!([{"name": "all", "count": 1}, {"name": "association", "count": 1}])
+    );
     let r = t.get(&format!("{search}?sort=-datasets"), None).await;
     assert_eq!(names(&r), ["Club sportif", "Boutique", "Agence d'État"]);
     assert_eq!(r.json["data"][0]["metrics"]["datasets"], 2);
