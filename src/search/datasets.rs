@@ -587,8 +587,8 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
     if let Some(visible) = visibility(schema, request.visibility) {
         clauses.push(Clause::new(None, visible));
     }
-    let parts = text.as_ref().map_or(&[][..], |t| &t.parts[..]);
-    let matches = Matches::new(&searcher, &index.clauses, parts, &clauses).map_err(index_err)?;
+    let matches =
+        Matches::new(&searcher, &index.clauses, text.as_ref(), &clauses).map_err(index_err)?;
     let ranking = Ranking::of_search(request.query.sort.as_deref(), SORTS, text.is_some());
     let addresses = matches
         .page(

@@ -52,14 +52,15 @@ struct SegmentMatches {
 }
 
 impl Matches {
-    /// Matches `text_parts` (which must all match: the words of the text) and `clauses` in every
+    /// Matches the parts of `text` (the words, which must all match) and `clauses` in every
     /// segment of `searcher`.
     pub fn new(
         searcher: &Searcher,
         cache: &ClauseCache,
-        text_parts: &[Box<dyn Query>],
+        text: Option<&TextQuery>,
         clauses: &[Clause],
     ) -> tantivy::Result<Matches> {
+        let text_parts = text.map_or(&[][..], |t| &t.parts[..]);
         let no_scores = EnableScoring::disabled_from_searcher(searcher);
         let matched = |reader: &SegmentReader, query: &dyn Query| {
             cache.get_or_make(reader, &format!("{query:?}"), || {
@@ -541,8 +542,8 @@ mod tests {
             let text = q.and_then(|q| text_query(&searcher, schema, q, fields, &[], id));
             for filters in [vec![], vec!["csv"], vec!["pdf", "json"]] {
                 let clauses: Vec<Clause> = filters.iter().map(|k| kind(schema, k)).collect();
-                let parts = text.as_ref().map_or(&[][..], |t| &t.parts[..]);
-                let matches = Matches::new(&searcher, cache, parts, &clauses).expect("matches");
+                let matches =
+                    Matches::new(&searcher, cache, text.as_ref(), &clauses).expect("matches");
                 let all: Vec<&Clause> = clauses.iter().collect();
                 let reference = whole(text.as_ref(), &all);
                 let what = format!("q={q:?} kinds={filters:?}");
@@ -652,7 +653,7 @@ mod tests {
         let cache = ClauseCache::new(3 * one_set);
         for value in ["csv", "json", "pdf", "none", "other"] {
             let clause = kind(&schema, value);
-            Matches::new(&searcher, &cache, &[], &[clause]).expect("matches");
+            Matches::new(&searcher, &cache, None, &[clause]).expect("matches");
             assert!(cache.bytes() <= 3 * one_set);
         }
         assert!(cache.bytes() >= one_set);
@@ -664,17 +665,17 @@ mod tests {
         let searcher = index.reader().expect("reader").searcher();
         let cache = ClauseCache::new(64 * 1024 * 1024);
         let alive_only = {
-            Matches::new(&searcher, &cache, &[], &[]).expect("matches");
+            Matches::new(&searcher, &cache, None, &[]).expect("matches");
             cache.bytes()
         };
         let moment = Clause {
             kept: false,
             ..kind(&schema, "csv")
         };
-        let matches = Matches::new(&searcher, &cache, &[], &[moment]).expect("matches");
+        let matches = Matches::new(&searcher, &cache, None, &[moment]).expect("matches");
         assert!(matches.total() > 0);
         assert_eq!(cache.bytes(), alive_only);
-        Matches::new(&searcher, &cache, &[], &[kind(&schema, "csv")]).expect("matches");
+        Matches::new(&searcher, &cache, None, &[kind(&schema, "csv")]).expect("matches");
         assert!(cache.bytes() > alive_only);
     }
 }

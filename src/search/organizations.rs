@@ -212,8 +212,8 @@ pub fn search(
         )
     });
     let clauses = query.clauses(schema);
-    let parts = text.as_ref().map_or(&[][..], |t| &t.parts[..]);
-    let matches = Matches::new(&searcher, &index.clauses, parts, &clauses).map_err(index_err)?;
+    let matches =
+        Matches::new(&searcher, &index.clauses, text.as_ref(), &clauses).map_err(index_err)?;
     let ranking = Ranking::of_search(query.sort.as_deref(), SORTS, text.is_some());
     let addresses = matches
         .page(
