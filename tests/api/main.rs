@@ -25,6 +25,7 @@ mod outbound;
 mod plumbing;
 mod search;
 mod site;
+mod spatial;
 mod storage;
 mod suggestions;
 mod uploads;
