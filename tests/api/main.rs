@@ -26,6 +26,7 @@ mod plumbing;
 mod search;
 mod site;
 mod spatial;
+mod spatial_load;
 mod storage;
 mod suggestions;
 mod uploads;
