@@ -18,6 +18,7 @@ pub mod paths;
 pub mod ratelimit;
 pub mod refs;
 pub mod site;
+pub mod spatial;
 pub mod state;
 pub mod tags;
 pub mod users;
@@ -43,6 +44,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .merge(datasets::routes())
         .merge(contacts::routes())
         .merge(tags::routes())
+        .merge(spatial::routes())
 }
 
 /// The contract operations (`METHOD /path` as in uData's Swagger) this build serves; the
@@ -57,6 +59,7 @@ pub fn delivered_operations() -> Vec<&'static str> {
         datasets::OPERATIONS,
         contacts::OPERATIONS,
         tags::OPERATIONS,
+        spatial::OPERATIONS,
     ]
     .concat()
 }
@@ -74,6 +77,7 @@ pub fn delivered_models() -> Vec<(&'static str, &'static str)> {
         datasets::reference::MODELS,
         datasets::MODELS,
         contacts::MODELS,
+        spatial::MODELS,
     ]
     .concat()
 }

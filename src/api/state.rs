@@ -7,6 +7,7 @@ use crate::api::datasets::cache::DatasetCache;
 use crate::api::datasets::reference::SchemaCatalog;
 use crate::api::ratelimit::RateLimiter;
 use crate::api::site::SiteMetricsCache;
+use crate::api::spatial::coverage::CoverageCache;
 use crate::config::HttpSettings;
 use crate::domain::secrets::ServerSecret;
 use crate::files::FileStore;
@@ -25,6 +26,8 @@ pub struct App {
     pub limiter: RateLimiter,
     pub files: FileStore,
     pub site_metrics: SiteMetricsCache,
+    /// The zones of each level with their dataset counts, computed at most once a minute.
+    pub spatial_coverage: CoverageCache,
     /// The schema catalogue (`/datasets/schemas/`): shipped, or loaded at start and refreshed.
     pub schema_catalog: SchemaCatalog,
     /// The search indexes; absent in CLI commands, which answer from the database.
@@ -57,6 +60,7 @@ impl AppState {
             limiter,
             files,
             site_metrics: SiteMetricsCache::default(),
+            spatial_coverage: CoverageCache::default(),
             schema_catalog: SchemaCatalog::default(),
             search,
             outbound,

@@ -80,6 +80,14 @@ const DATASETS: &[(usize, &str, &str, &[&str], &str)] = &[
     ),
 ];
 
+/// The spatial coverage of each organization's datasets (zones of the shipped registry); the
+/// town is fictional, so its datasets name no zone.
+const COVERAGE: &[Option<(&str, &str)>] = &[
+    Some(("fr:region:84", "fr:commune")),
+    None,
+    Some(("country:fr", "fr:departement")),
+];
+
 /// Loads the demo catalogue unless the store already holds organizations or datasets.
 /// Returns the demo administrator's email and API key when it loaded something.
 pub async fn load(app: &AppState) -> anyhow::Result<Option<(String, String)>> {
@@ -160,16 +168,15 @@ pub async fn load(app: &AppState) -> anyhow::Result<Option<(String, String)>> {
         org_ids.push(id);
     }
     for (i, (org, title, description, tags, frequency)) in DATASETS.iter().enumerate() {
-        let dataset = call(
-            Method::POST,
-            "/api/1/datasets/".into(),
-            json!({
-                "title": title, "description": description, "tags": tags, "frequency": frequency,
-                "organization": org_ids[*org], "license": "lov2",
-                "temporal_coverage": {"start": "2016-01-01", "end": "2025-12-31"},
-            }),
-        )
-        .await?;
+        let mut body = json!({
+            "title": title, "description": description, "tags": tags, "frequency": frequency,
+            "organization": org_ids[*org], "license": "lov2",
+            "temporal_coverage": {"start": "2016-01-01", "end": "2025-12-31"},
+        });
+        if let Some((zone, granularity)) = COVERAGE[*org] {
+            body["spatial"] = json!({"zones": [zone], "granularity": granularity});
+        }
+        let dataset = call(Method::POST, "/api/1/datasets/".into(), body).await?;
         let id = dataset["id"].as_str().unwrap_or_default().to_owned();
         call(
             Method::POST,

@@ -5,6 +5,7 @@ pub mod generate;
 mod index;
 mod license;
 mod serve;
+mod spatial;
 mod user;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +30,10 @@ pub enum Command {
     /// Manage the licenses datasets may use (works while `serve` runs on the same store).
     #[command(subcommand)]
     License(license::LicenseCommand),
+    /// Load the geozone registry (levels and zones datasets' spatial coverage names) from
+    /// data.gouv.fr's geozones export (works while `serve` runs on the same store).
+    #[command(subcommand)]
+    Spatial(spatial::SpatialCommand),
     /// Rebuild or benchmark the search indexes.
     #[command(subcommand)]
     Index(index::IndexCommand),
@@ -57,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => runtime.block_on(serve::serve(args)),
         Command::User(command) => runtime.block_on(user::run(command)),
         Command::License(command) => runtime.block_on(license::run(command)),
+        Command::Spatial(command) => runtime.block_on(spatial::run(command)),
         Command::Index(command) => runtime.block_on(index::run(command)),
         Command::Generate(args) => runtime.block_on(generate::run(args)),
     }

@@ -325,6 +325,16 @@ impl DatasetInput {
         {
             errors.add("spatial", &message);
         }
+        if let Some(Some(spatial)) = &self.spatial
+            && !spatial.zones.is_empty()
+            && spatial.geom.is_some()
+        {
+            // uData's message (`SpatialCoverage.clean`), word for word.
+            errors.add(
+                "spatial",
+                "The spatial coverage cannot contains a Geozone and a Geometry",
+            );
+        }
         check_choice(
             errors,
             "access_type",
@@ -775,6 +785,17 @@ mod tests {
         assert!(check_geometry(&json!({"type": "MultiPolygon", "coordinates": square})).is_err());
         assert!(check_geometry(&json!({"type": "Point", "coordinates": [1]})).is_err());
         assert!(check_geometry(&json!({"type": "Circle", "coordinates": [1, 2]})).is_err());
+    }
+
+    #[test]
+    fn zones_and_geometry_are_exclusive() {
+        let square = json!([[[0, 0], [0, 1], [1, 1], [0, 0]]]);
+        let body = json!({"spatial": {"zones": ["country:fr"],
+            "geom": {"type": "MultiPolygon", "coordinates": [square]}}});
+        let errors = DatasetInput::parse(&body, false).unwrap_err();
+        assert!(errors.0.contains_key("spatial"));
+        let body = json!({"spatial": {"zones": ["country:fr"], "granularity": "country"}});
+        assert!(DatasetInput::parse(&body, false).is_ok());
     }
 
     #[test]

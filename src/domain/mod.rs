@@ -3,6 +3,7 @@
 pub mod contact_point;
 pub mod dataset;
 pub mod frequency;
+pub mod geozone;
 pub mod ids;
 pub mod input;
 pub mod license;

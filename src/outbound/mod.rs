@@ -1,5 +1,5 @@
 //! The one HTTP client of the server for everything it fetches from elsewhere (the schema
-//! catalogue; later harvested catalogues and link checks), safe by default.
+//! catalogue, geozone exports; later harvested catalogues and link checks), safe by default.
 //!
 //! Every address the client connects to is checked against the [`AddressPolicy`]: hostnames
 //! by the resolver, after resolution, so a name pointing at a private address (or changing to
@@ -180,6 +180,23 @@ impl Outbound {
         })
     }
 
+    /// Reads what `location` names, at most `max_bytes`: an `http(s)` URL is fetched (as
+    /// [`Outbound::get_bytes`]), a `file://` URL or any other text is a local path. The error
+    /// says what to do about it.
+    pub async fn read_location(&self, location: &str, max_bytes: usize) -> Result<Vec<u8>, String> {
+        match location.split_once("://") {
+            Some(("http" | "https", _)) => self
+                .get_bytes(location, max_bytes)
+                .await
+                .map_err(|e| e.to_string()),
+            Some(("file", path)) => read_file(path, max_bytes).await,
+            Some((scheme, _)) => Err(format!(
+                "unsupported URL scheme {scheme}: give an http(s) URL, a file:// URL or a path"
+            )),
+            None => read_file(location, max_bytes).await,
+        }
+    }
+
     fn failure(&self, url: &str, error: reqwest::Error) -> FetchError {
         let url = url.to_owned();
         if let Some(refusal) = find_in_chain::<Refusal>(&error) {
@@ -227,6 +244,25 @@ fn redirect_refusal(policy: AddressPolicy, next: &Url, visited: usize) -> Option
         to: next.to_string(),
         reason: Box::new(reason),
     })
+}
+
+/// A local file, at most `max_bytes`.
+async fn read_file(path: &str, max_bytes: usize) -> Result<Vec<u8>, String> {
+    use tokio::io::AsyncReadExt;
+    let file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| format!("cannot open {path}: {e}"))?;
+    let mut document = Vec::new();
+    file.take(max_bytes as u64 + 1)
+        .read_to_end(&mut document)
+        .await
+        .map_err(|e| format!("cannot read {path}: {e}"))?;
+    if document.len() > max_bytes {
+        return Err(format!(
+            "{path} is larger than {max_bytes} bytes, the most accepted"
+        ));
+    }
+    Ok(document)
 }
 
 /// Resolves hostnames with the system resolver (through tokio) and keeps only the addresses

@@ -199,6 +199,7 @@ impl Store {
         for attempt in 0..5 {
             dataset.slug = self.free_slug("datasets", &base).await?;
             let mut stmts = vec![Self::insert_dataset_stmt(&dataset)];
+            stmts.extend(Self::zone_datasets_stmts(&dataset, false));
             for (position, resource) in resources.iter().enumerate() {
                 stmts.push(Self::insert_resource_stmt(
                     &dataset.id,
@@ -402,17 +403,18 @@ impl Store {
                 ],
             )
             .expect_one(),
-            Stmt::change(
-                "dataset",
-                &d.id,
-                if d.deleted.is_some() {
-                    "delete"
-                } else {
-                    "update"
-                },
-                d.last_modified,
-            ),
         ];
+        stmts.extend(Self::zone_datasets_stmts(d, true));
+        stmts.push(Stmt::change(
+            "dataset",
+            &d.id,
+            if d.deleted.is_some() {
+                "delete"
+            } else {
+                "update"
+            },
+            d.last_modified,
+        ));
         if d.slug != old_slug {
             stmts.push(Stmt::new(
                 "INSERT INTO slug_history (kind, old_slug, object_id) VALUES ('dataset', $1, $2) \

@@ -82,6 +82,7 @@ impl Store {
         let mut stmts = Vec::with_capacity(datasets.len() * 3 + resources);
         for (dataset, resources) in datasets {
             stmts.push(Self::insert_dataset_stmt(dataset));
+            stmts.extend(Self::zone_datasets_stmts(dataset, false));
             for (position, resource) in resources.iter().enumerate() {
                 stmts.push(Self::insert_resource_stmt(
                     &dataset.id,

@@ -10,6 +10,7 @@ pub mod contact_points;
 pub mod dataset_view;
 pub mod datasets;
 pub mod follows;
+pub mod geozones;
 pub mod import;
 pub mod licenses;
 pub mod organizations;
@@ -98,6 +99,7 @@ impl Store {
             hooks: Arc::default(),
         };
         store.seed_licenses().await?;
+        store.seed_geozones().await?;
         Ok(store)
     }
 

@@ -22,6 +22,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/postgres/0005_contact_points.sql"),
     ),
+    (
+        6,
+        include_str!("../../migrations/postgres/0006_geozones.sql"),
+    ),
 ];
 
 /// A pool of connections to one PostgreSQL database.

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/sqlite/0005_contact_points.sql"),
     ),
+    (6, include_str!("../../migrations/sqlite/0006_geozones.sql")),
 ];
 
 /// A SQLite database file with one writer and a pool of readers.

@@ -16,7 +16,7 @@ use crate::common::{Backend, create_pg_database};
 const BIN: &str = env!("CARGO_BIN_EXE_plateau");
 
 /// A `plateau` command with no configuration leaking in from the environment.
-fn plateau() -> Command {
+pub(crate) fn plateau() -> Command {
     let mut command = Command::new(BIN);
     for var in [
         "PLATEAU_DATA_DIR",

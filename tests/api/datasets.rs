@@ -34,7 +34,7 @@ async fn create_dataset_serves_udata_shape(backend: Backend) {
         json!({"title": "Qualité de l'eau", "description": "d", "acronym": "QE",
             "tags": ["Eau Potable", "santé"], "frequency": "fortnighly", "extras": {"k": [1]},
             "temporal_coverage": {"start": "2020-01-01", "end": "2020-12-31"},
-            "spatial": {"zones": ["fr:commune:75056"], "granularity": "fr:commune"},
+            "spatial": {"zones": ["fr:departement:75"], "granularity": "fr:commune"},
             "id": "ignored", "featured": true, "badges": [{"kind": "spd"}]}),
     )
     .await;
@@ -53,7 +53,7 @@ async fn create_dataset_serves_udata_shape(backend: Backend) {
         d["temporal_coverage"],
         json!({"start": "2020-01-01", "end": "2020-12-31"})
     );
-    assert_eq!(d["spatial"]["zones"], json!(["fr:commune:75056"]));
+    assert_eq!(d["spatial"]["zones"], json!(["fr:departement:75"]));
     assert_eq!(
         d["uri"],
         format!("{BASE_URL}/api/1/datasets/qualite-de-l-eau/")
@@ -382,7 +382,7 @@ async fn quality_score_through_the_api(backend: Backend) {
         &key,
         json!({"title": "Rich", "description": "x".repeat(101), "license": "notspecified",
             "frequency": "irregular", "temporal_coverage": {"start": "2020-01-01"},
-            "spatial": {"zones": ["fr:pays:fr"]}}),
+            "spatial": {"zones": ["country:fr"]}}),
     )
     .await;
     let q = &d["quality"];

@@ -25,6 +25,8 @@ mod outbound;
 mod plumbing;
 mod search;
 mod site;
+mod spatial;
+mod spatial_load;
 mod storage;
 mod suggestions;
 mod uploads;

@@ -105,8 +105,8 @@ pub async fn create_dataset(
 ) -> ApiResult<(StatusCode, Json<DatasetJson>)> {
     let actor = auth.required()?;
     let ApiJson(body) = body?;
-    let input = DatasetInput::parse(&body, true).map_err(ApiError::validation)?;
-    let ownership = check_references(&app, actor, &input, None).await?;
+    let mut input = DatasetInput::parse(&body, true).map_err(ApiError::validation)?;
+    let ownership = check_references(&app, actor, &mut input, None).await?;
     let now = now();
     let resources = new_resources(&input, now)?;
     let mut dataset = input.create(object_id(), now);
@@ -157,9 +157,9 @@ pub async fn update_dataset(
         return Err(gone());
     }
     require_edit(&auth, &dataset)?;
-    let input = DatasetInput::parse(&body, false).map_err(ApiError::validation)?;
+    let mut input = DatasetInput::parse(&body, false).map_err(ApiError::validation)?;
     let existing = (dataset.owner.as_deref(), dataset.organization.as_deref());
-    let ownership = check_references(&app, actor, &input, Some(existing)).await?;
+    let ownership = check_references(&app, actor, &mut input, Some(existing)).await?;
     let title_changed = matches!(&input.title, Some(Some(t)) if t.trim() != dataset.title);
     input.apply(&mut dataset, now());
     dataset.owner = ownership.owner;

@@ -33,7 +33,10 @@ use super::paths::{canonical_url, inner_value, original_uri};
 use super::state::AppState;
 use crate::api::contacts::model::EmbeddedContactPoints;
 use crate::domain::contact_point::check_dataset_references;
-use crate::domain::dataset::{Dataset, DatasetInput, check_custom_extras};
+use crate::domain::dataset::{
+    Dataset, DatasetInput, SpatialCoverage, check_custom_extras, not_a_choice,
+};
+use crate::domain::geozone::BASE_GRANULARITIES;
 use crate::domain::ids::is_object_id;
 use crate::domain::permissions::{Action, Actor, can};
 use crate::domain::validation::FieldErrors;
@@ -343,14 +346,18 @@ pub struct Ownership {
 /// Checks what a body refers to and decides ownership, as uData's `CurrentUserField` and
 /// `PublishAsField` do: an organization the caller belongs to, or the caller as owner (others
 /// too for sysadmins); an existing object changes hands only through sysadmins. An unknown
-/// license, and contact points unknown or not owned as the dataset is, are errors on their field.
+/// license, and contact points unknown or not owned as the dataset is, are errors on their field;
+/// so are unknown zones and granularities, whose zones are named by their ids from then on.
 async fn check_references(
     app: &AppState,
     actor: &Actor,
-    input: &DatasetInput,
+    input: &mut DatasetInput,
     existing: Option<(Option<&str>, Option<&str>)>,
 ) -> ApiResult<Ownership> {
     let mut errors = FieldErrors::default();
+    if let Some(Some(spatial)) = &mut input.spatial {
+        check_spatial(app, spatial, &mut errors).await?;
+    }
     if let Some(Some(license)) = &input.license
         && !license.trim().is_empty()
         && !app.store.license_exists(license.trim()).await?
@@ -390,6 +397,39 @@ async fn check_references(
     }
     errors.into_result().map_err(ApiError::validation)?;
     Ok(ownership)
+}
+
+/// Checks a spatial coverage against the geozone registry, as uData's `SpatialCoverageForm`:
+/// every zone must resolve (its id, or a GeoID in an older form, which is then replaced by the
+/// zone's id) and the granularity must be a level or one of the base granularities.
+async fn check_spatial(
+    app: &AppState,
+    spatial: &mut SpatialCoverage,
+    errors: &mut FieldErrors,
+) -> ApiResult<()> {
+    let resolved = app.store.resolve_geozones(&spatial.zones).await?;
+    let unknown: Vec<&str> = spatial
+        .zones
+        .iter()
+        .zip(&resolved)
+        .filter(|(_, zone)| zone.is_none())
+        .map(|(id, _)| id.as_str())
+        .collect();
+    if unknown.is_empty() {
+        spatial.zones = resolved.into_iter().flatten().map(|zone| zone.id).collect();
+    } else {
+        errors.add(
+            "spatial",
+            &format!("Unknown geoid(s): {}", unknown.join(", ")),
+        );
+    }
+    if let Some(granularity) = &spatial.granularity
+        && !BASE_GRANULARITIES.iter().any(|(id, _)| id == granularity)
+        && !app.store.geolevel_exists(granularity).await?
+    {
+        errors.add("spatial", &not_a_choice(granularity));
+    }
+    Ok(())
 }
 
 /// The owner or organization after a body's `owner` and `organization` fields, errors by field.

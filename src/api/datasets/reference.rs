@@ -9,7 +9,6 @@ use axum::extract::State;
 use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use tokio::io::AsyncReadExt;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -241,37 +240,8 @@ pub fn spawn_catalog_refresh(
 }
 
 async fn read_catalog(location: &str, outbound: &Outbound) -> Result<Vec<CatalogSchema>, String> {
-    let document = match location.split_once("://") {
-        Some(("http" | "https", _)) => outbound
-            .get_bytes(location, MAX_CATALOG_BYTES)
-            .await
-            .map_err(|e| e.to_string())?,
-        Some(("file", path)) => read_catalog_file(path).await?,
-        Some((scheme, _)) => {
-            return Err(format!(
-                "unsupported URL scheme {scheme}: give an http(s) URL, a file:// URL or a path"
-            ));
-        }
-        None => read_catalog_file(location).await?,
-    };
+    let document = outbound.read_location(location, MAX_CATALOG_BYTES).await?;
     parse_catalog(&document)
-}
-
-async fn read_catalog_file(path: &str) -> Result<Vec<u8>, String> {
-    let file = tokio::fs::File::open(path)
-        .await
-        .map_err(|e| format!("cannot open {path}: {e}"))?;
-    let mut document = Vec::new();
-    file.take(MAX_CATALOG_BYTES as u64 + 1)
-        .read_to_end(&mut document)
-        .await
-        .map_err(|e| format!("cannot read {path}: {e}"))?;
-    if document.len() > MAX_CATALOG_BYTES {
-        return Err(format!(
-            "{path} is larger than {MAX_CATALOG_BYTES} bytes, the most accepted"
-        ));
-    }
-    Ok(document)
 }
 
 /// The reference-list routes, to merge into the datasets namespace.

@@ -3,6 +3,8 @@
 //! its content does not depend on how the run is batched. Slugs are left to the caller, which
 //! knows which are taken.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, Datelike, NaiveDate};
 use serde_json::{Map, Value};
 
@@ -13,6 +15,7 @@ use crate::domain::dataset::{
     Dataset, DatasetCounters, SchemaRef, SpatialCoverage, TemporalCoverage,
 };
 use crate::domain::frequency::FREQUENCIES;
+use crate::domain::geozone::shipped_zones;
 use crate::domain::ids;
 use crate::domain::organization::{Badge, Membership, OrgRole, Organization};
 use crate::domain::resource::Resource;
@@ -71,9 +74,27 @@ const GRANULARITIES: &[(&str, u32)] = &[
     ("other", 3),
 ];
 
-const REGION_CODES: &[&str] = &[
-    "11", "24", "27", "28", "32", "44", "52", "53", "75", "76", "84", "93", "94",
-];
+/// The zones datasets name: the shipped ones (France, its regions and départements), which
+/// every store holds, so that generated datasets pass the API's validation.
+static SHIPPED_ZONES: LazyLock<ShippedZones> = LazyLock::new(|| {
+    let zones = shipped_zones();
+    let of_level = |level: &str| -> Vec<String> {
+        zones
+            .iter()
+            .filter(|z| z.level == level)
+            .map(|z| z.id.clone())
+            .collect()
+    };
+    ShippedZones {
+        regions: of_level("fr:region"),
+        departements: of_level("fr:departement"),
+    }
+});
+
+struct ShippedZones {
+    regions: Vec<String>,
+    departements: Vec<String>,
+}
 
 /// `(format, mime, weight)`.
 const FORMATS: &[((&str, &str), u32)] = &[
@@ -514,15 +535,14 @@ fn temporal(rng: &mut Rng, created_at: Micros) -> TemporalCoverage {
 
 fn spatial(rng: &mut Rng) -> SpatialCoverage {
     let granularity = *rng.weighted(GRANULARITIES);
+    let zones = &*SHIPPED_ZONES;
+    // Finer granularities than départements cover a département (the shipped zones stop there).
     let zone = match granularity {
         "country" => Some("country:fr".to_owned()),
-        "fr:region" => Some(format!("fr:region:{}", rng.pick(REGION_CODES))),
-        "fr:departement" => Some(format!("fr:departement:{:02}", rng.between(1, 96))),
-        "fr:commune" => Some(format!(
-            "fr:commune:{:02}{:03}",
-            rng.between(1, 96),
-            rng.between(1, 700)
-        )),
+        "fr:region" => Some(rng.pick(&zones.regions).clone()),
+        "fr:departement" | "fr:commune" | "fr:epci" | "fr:iris" => {
+            Some(rng.pick(&zones.departements).clone())
+        }
         _ => None,
     }
     .filter(|_| rng.chance(0.6));

@@ -230,6 +230,18 @@ impl TestApp {
             .expect("open the store again")
     }
 
+    /// The `--data-dir` / `--database-url` flags naming this app's store, for a CLI command.
+    pub fn storage_args(&self) -> Vec<String> {
+        let mut args = vec![
+            "--data-dir".to_owned(),
+            self.dir.path().display().to_string(),
+        ];
+        if let Some(url) = &self.database_url {
+            args.extend(["--database-url".to_owned(), url.clone()]);
+        }
+        args
+    }
+
     /// Creates a user directly in the store and gives them an API key.
     pub async fn user_with_key(
         &self,

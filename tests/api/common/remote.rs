@@ -25,6 +25,27 @@ pub const FIXTURE_CATALOG: &str = r#"{"schemas": [
   {"name": "remote/package", "title": "Package", "schema_type": "datapackage", "versions": []}
 ]}"#;
 
+/// A geozones export in data.gouv.fr's format (`/geozones.json`): two communes, one deleted
+/// entry, and an update of a shipped département.
+pub const FIXTURE_GEOZONES: &str = r#"[
+  {"_id": "fr:commune:13004", "nom": "Arles", "codeINSEE": "13004", "level": "fr:commune",
+   "uri": "http://id.insee.fr/geo/commune/13004", "nomSansArticle": "Arles",
+   "codeArticle": null, "type": "Commune", "is_deleted": false},
+  {"_id": "fr:commune:75056", "nom": "Paris", "codeINSEE": "75056", "level": "fr:commune",
+   "uri": "http://id.insee.fr/geo/commune/75056", "type": "Commune", "is_deleted": false},
+  {"_id": "fr:commune:01001", "nom": "Ancienne commune", "codeINSEE": "01001",
+   "level": "fr:commune", "uri": null, "type": "Commune", "is_deleted": true},
+  {"_id": "fr:departement:13", "nom": "Bouches-du-Rhône", "codeINSEE": "13",
+   "level": "fr:departement", "uri": "http://id.insee.fr/geo/departement/13",
+   "type": "Departement", "is_deleted": false}
+]"#;
+
+/// A levels file in data.gouv.fr's format (`/geolevels.json`): one new level.
+pub const FIXTURE_GEOLEVELS: &str = r#"[
+  {"id": "fr:commune", "label": "French town", "admin_level": 80, "parents": ["fr:epci"]},
+  {"id": "fr:quartier", "label": "French district", "admin_level": 99, "parents": ["fr:commune"]}
+]"#;
+
 /// Bytes `/large` and `/large-chunked` send, and `/gzip` sends once decompressed.
 pub const LARGE_BODY_BYTES: usize = 200_000;
 
@@ -56,6 +77,8 @@ impl RemoteSite {
         *counters.catalog.lock() = FIXTURE_CATALOG.to_owned();
         let router = Router::new()
             .route("/schemas.json", get(catalog))
+            .route("/geozones.json", get(|| async { FIXTURE_GEOZONES }))
+            .route("/geolevels.json", get(|| async { FIXTURE_GEOLEVELS }))
             .route("/not-json", get(|| async { "<html>maintenance</html>" }))
             .route(
                 "/error",
