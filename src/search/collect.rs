@@ -13,7 +13,7 @@ use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::bits::Bits;
 
-use super::tables::{OrdTable, OrdTables};
+use super::tables::{OrdTables, SegmentTables};
 
 /// Counts, for each of `fields` (keyword fast fields), the matching documents per value (the
 /// `limit` most frequent values), and for `ranges`, the matching documents whose `i64` fast
@@ -70,11 +70,11 @@ pub struct SegmentCounts {
 }
 
 pub struct SegmentFacets {
-    /// Matches not counted yet: they are counted a block at a time, one field after the
-    /// other, which keeps each field's table and counts in cache.
+    /// Matches not counted yet: they are counted a block at a time.
     pending: Vec<DocId>,
-    /// Per field: its column, and its table when it has one (faster to read).
-    columns: Vec<Option<(StrColumn, Option<Arc<OrdTable>>)>>,
+    tables: Arc<SegmentTables>,
+    /// Per field: its column, and where its table is among the segment's tables.
+    columns: Vec<Option<(StrColumn, Option<usize>)>>,
     counts: Vec<Vec<u32>>,
     /// Per document, the value of `range_field` (`i64::MIN` when it has none).
     range_column: Option<Arc<Vec<i64>>>,
@@ -106,12 +106,15 @@ impl Collector for FacetCollector {
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentFacets> {
         let fast = reader.fast_fields();
+        let tables = self.tables.segment(reader)?;
         let mut columns = Vec::with_capacity(self.fields.len());
         let mut counts = Vec::with_capacity(self.fields.len());
         for field in &self.fields {
-            let column = match fast.str(field)? {
-                Some(column) => Some((column, self.tables.get(reader, field)?)),
-                None => None,
+            let column = match self.tables.position(field) {
+                Some(position) => tables.tables[position]
+                    .as_ref()
+                    .map(|table| (table.column.clone(), Some(position))),
+                None => fast.str(field)?.map(|column| (column, None)),
             };
             counts.push(vec![0; column.as_ref().map_or(0, |(c, _)| c.num_terms())]);
             columns.push(column);
@@ -123,6 +126,7 @@ impl Collector for FacetCollector {
         };
         Ok(SegmentFacets {
             pending: Vec::with_capacity(BLOCK),
+            tables,
             columns,
             counts,
             range_column,
@@ -204,7 +208,10 @@ impl SegmentFacets {
         let mut by_block = Vec::new();
         for (i, column) in self.columns.iter().enumerate() {
             match column {
-                Some((_, Some(table))) => table.count_set(set, len, &mut self.counts[i]),
+                Some((_, Some(position))) => match &self.tables.tables[*position] {
+                    Some(table) => table.count_set(set, len, &mut self.counts[i]),
+                    None => by_block.push(i),
+                },
                 Some(_) => by_block.push(i),
                 None => {}
             }
@@ -219,7 +226,11 @@ impl SegmentFacets {
         for &i in fields {
             let counts = &mut self.counts[i];
             match &self.columns[i] {
-                Some((_, Some(table))) => table.count_all(docs, counts),
+                Some((_, Some(position))) => {
+                    if let Some(table) = &self.tables.tables[*position] {
+                        table.count_all(docs, counts);
+                    }
+                }
                 Some((column, None)) => {
                     for doc in docs {
                         for ord in column.ords().values_for_doc(*doc) {

@@ -20,6 +20,8 @@ use super::bits::Bits;
 /// dictionary of the field) and, for a field of few values or of frequent values, the
 /// documents of each such value.
 pub struct OrdTable {
+    /// The field's column: its dictionary names the ordinals.
+    pub column: StrColumn,
     ords: Ords,
     by_value: Option<ByValue>,
 }
@@ -61,7 +63,11 @@ impl OrdTable {
         let docs = reader.max_doc();
         let ords = Ords::build(&column, docs, |_| true);
         let by_value = ByValue::build(&column, &ords, docs);
-        Ok(Some(OrdTable { ords, by_value }))
+        Ok(Some(OrdTable {
+            column,
+            ords,
+            by_value,
+        }))
     }
 
     /// Adds to `counts`, per ordinal, the documents of `set` (`len` of them) holding it.
@@ -246,12 +252,28 @@ impl Ords {
     }
 }
 
+/// The tables of one segment: per field of the [`OrdTables`], in their order, its table (none
+/// when the segment holds no value of it).
+pub struct SegmentTables {
+    pub tables: Vec<Option<OrdTable>>,
+}
+
+impl SegmentTables {
+    fn build(reader: &SegmentReader, fields: &[&str]) -> tantivy::Result<SegmentTables> {
+        let tables = fields
+            .iter()
+            .map(|field| OrdTable::build(reader, field))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(SegmentTables { tables })
+    }
+}
+
 /// The tables of keyword fields for every live segment of an index, and of the numeric fields
 /// searches read per match (a date counted in ranges, the popularity a score is multiplied by).
 pub struct OrdTables {
     /// The fields with tables, built as soon as a segment appears.
     fields: &'static [&'static str],
-    segments: RwLock<HashMap<(SegmentId, &'static str), Arc<OrdTable>>>,
+    segments: RwLock<HashMap<SegmentId, Arc<SegmentTables>>>,
     /// Per segment and numeric field, a `Vec` of its type: built when first read.
     numbers: RwLock<HashMap<(SegmentId, &'static str), AnyNumbers>>,
 }
@@ -268,26 +290,20 @@ impl OrdTables {
         })
     }
 
-    /// The table of `field` in this segment (built now if warming has not built it); `None`
-    /// when the segment has no value of it or `field` is not one of the tables' fields.
-    pub fn get(
-        &self,
-        reader: &SegmentReader,
-        field: &'static str,
-    ) -> tantivy::Result<Option<Arc<OrdTable>>> {
-        if !self.fields.contains(&field) {
-            return Ok(None);
+    /// Where `field` is among the fields with tables.
+    pub fn position(&self, field: &str) -> Option<usize> {
+        self.fields.iter().position(|f| *f == field)
+    }
+
+    /// The tables of this segment (built now if warming has not built them).
+    pub fn segment(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentTables>> {
+        let key = reader.segment_id();
+        if let Some(tables) = self.segments.read().get(&key) {
+            return Ok(Arc::clone(tables));
         }
-        let key = (reader.segment_id(), field);
-        if let Some(table) = self.segments.read().get(&key) {
-            return Ok(Some(Arc::clone(table)));
-        }
-        let Some(table) = OrdTable::build(reader, field)? else {
-            return Ok(None);
-        };
-        let table = Arc::new(table);
-        self.segments.write().insert(key, Arc::clone(&table));
-        Ok(Some(table))
+        let tables = Arc::new(SegmentTables::build(reader, self.fields)?);
+        self.segments.write().insert(key, Arc::clone(&tables));
+        Ok(tables)
     }
 }
 
@@ -333,9 +349,7 @@ pub fn live_segments(live_generations: &[&SearcherGeneration]) -> HashSet<Segmen
 impl Warmer for OrdTables {
     fn warm(&self, searcher: &Searcher) -> tantivy::Result<()> {
         for reader in searcher.segment_readers() {
-            for field in self.fields {
-                self.get(reader, field)?;
-            }
+            self.segment(reader)?;
         }
         Ok(())
     }
@@ -344,7 +358,7 @@ impl Warmer for OrdTables {
         let live = live_segments(live_generations);
         self.segments
             .write()
-            .retain(|(segment, _), _| live.contains(segment));
+            .retain(|segment, _| live.contains(segment));
         self.numbers
             .write()
             .retain(|(segment, _), _| live.contains(segment));
