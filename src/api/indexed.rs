@@ -60,6 +60,29 @@ pub struct SearchEnvelope {
 }
 
 impl SearchEnvelope {
+    /// The envelope serialized, for items that `write` appends already serialized.
+    pub fn serialized<T>(
+        app: &AppState,
+        pagination: &Pagination,
+        items: &[T],
+        total: u64,
+        facets: Vec<Facet>,
+        write: impl Fn(&mut Vec<u8>, &T),
+    ) -> ApiResult<Vec<u8>> {
+        let mut out = pagination.serialized_envelope(app, items, total as i64, write)?;
+        // The facets follow the page's fields: `{…,"previous_page":null,"facets":{…}}`.
+        if out.pop() != Some(b'}') {
+            return Err(ApiError::Internal(
+                "the envelope does not end with }".into(),
+            ));
+        }
+        out.extend_from_slice(b",\"facets\":");
+        serde_json::to_writer(&mut out, &facets_json(facets))
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        out.push(b'}');
+        Ok(out)
+    }
+
     pub fn new<T: Serialize>(
         app: &AppState,
         pagination: &Pagination,

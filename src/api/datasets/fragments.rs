@@ -1,11 +1,13 @@
 //! A dataset's answer (`GET /datasets/{dataset}/`, an item of the v1 list) kept serialized:
 //! the bytes every caller gets at any time, and between them the two parts written per
 //! request, `quality` (its `update_fulfilled_in_time` depends on the clock) and `permissions`
-//! (on the caller).
+//! (on the caller). The v2 form (an item of `/api/2/datasets/search/`) is written from the
+//! same bytes, with links in place of the resources.
 
 use serde_json::{Map, Value};
 
 use super::model::{DatasetJson, DatasetPermissions};
+use super::v2_model::SubsectionLink;
 use super::{can_edit_owned, read_rule};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::Auth;
@@ -29,6 +31,10 @@ pub struct DatasetFragments {
     pub archived: bool,
     /// `{"id":…,"quality":`
     head: Bytes,
+    /// Where the value of `resources` is in `head`.
+    resources: std::ops::Range<usize>,
+    /// How many resources the dataset has.
+    pub resources_total: i64,
     /// `quality` until the update deadline (for ever without one).
     quality: Bytes,
     /// The update deadline and `quality` after it.
@@ -41,9 +47,12 @@ impl DatasetFragments {
     /// The answer about `d` from `json`, its answer to anybody at any time (its quality and
     /// permissions are replaced).
     pub fn of(d: &Dataset, json: DatasetJson) -> ApiResult<Self> {
-        let (head, tail) = split(json).ok_or_else(|| {
-            ApiError::Internal("the dataset answer has no quality or permissions to split".into())
-        })?;
+        let internal = |what: &str| ApiError::Internal(format!("the dataset answer has no {what}"));
+        let resources =
+            serde_json::to_vec(&json.resources).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let (head, tail) =
+            split(json).ok_or_else(|| internal("quality or permissions to split"))?;
+        let resources = find_resources(&head, &resources).ok_or_else(|| internal("resources"))?;
         let serialize = |q: Map<String, Value>| -> ApiResult<Bytes> {
             serde_json::to_vec(&q)
                 .map(Vec::into_boxed_slice)
@@ -66,6 +75,8 @@ impl DatasetFragments {
             deleted: d.deleted.is_some(),
             archived: d.archived.is_some(),
             head,
+            resources,
+            resources_total: d.counters.resources,
             quality: quality_bytes,
             late,
             tail,
@@ -116,16 +127,40 @@ impl DatasetFragments {
 
     /// Appends the answer to the caller at `now` to `out`.
     pub fn write(&self, out: &mut Vec<u8>, auth: &Auth, now: Micros) {
+        out.extend_from_slice(&self.head);
+        self.write_rest(out, auth, now);
+        out.push(b'}');
+    }
+
+    /// Appends the v2 answer to the caller at `now` to `out`: `resources` is a link to them,
+    /// and `community_resources`, a link too, comes last.
+    pub fn write_v2(
+        &self,
+        out: &mut Vec<u8>,
+        auth: &Auth,
+        now: Micros,
+        resources: &SubsectionLink,
+        community_resources: &SubsectionLink,
+    ) {
+        out.extend_from_slice(&self.head[..self.resources.start]);
+        serde_json::to_writer(&mut *out, resources).expect("a link serializes");
+        out.extend_from_slice(&self.head[self.resources.end..]);
+        self.write_rest(out, auth, now);
+        out.extend_from_slice(b",\"community_resources\":");
+        serde_json::to_writer(&mut *out, community_resources).expect("a link serializes");
+        out.push(b'}');
+    }
+
+    /// The quality, the tail and the permissions, after the head.
+    fn write_rest(&self, out: &mut Vec<u8>, auth: &Auth, now: Micros) {
         let quality = match &self.late {
             Some((deadline, late)) if now > *deadline => late,
             _ => &self.quality,
         };
-        out.extend_from_slice(&self.head);
         out.extend_from_slice(quality);
         out.extend_from_slice(&self.tail);
         let permissions = DatasetPermissions::new(self.editable(auth), self.private, self.deleted);
         serde_json::to_writer(&mut *out, &permissions).expect("booleans serialize");
-        out.push(b'}');
     }
 
     /// The bytes kept, about.
@@ -165,6 +200,8 @@ impl DatasetFragments {
             deleted: false,
             archived: false,
             head: vec![b' '; size].into(),
+            resources: 0..0,
+            resources_total: 0,
             quality: Box::default(),
             late: None,
             tail: Box::default(),
@@ -209,6 +246,16 @@ fn split(mut json: DatasetJson) -> Option<(Bytes, Bytes)> {
     Some((empty[..start].into(), empty[end..tail_end].into()))
 }
 
+/// Where `resources` (the serialized value of the field) is in `head`. Before it come only
+/// strings, flags and badges, and a string holds a quote only escaped: the first
+/// `,"resources":` is the field's.
+fn find_resources(head: &[u8], resources: &[u8]) -> Option<std::ops::Range<usize>> {
+    const KEY: &[u8] = b",\"resources\":";
+    let start = head.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
+    let end = start + resources.len();
+    (head.get(start..end)? == resources).then_some(start..end)
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -216,6 +263,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::api::datasets::v2_model::links;
     use crate::api::state::AppState;
     use crate::config::HttpSettings;
     use crate::domain::dataset::DatasetInput;
@@ -314,6 +362,53 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    /// The v2 answer is the v1 answer with `resources` replaced by a link and a link to the
+    /// community resources added last, as serde writes them, with and without resources.
+    #[tokio::test]
+    async fn v2_answers_link_to_the_resources() {
+        let dir = tempfile::tempdir().expect("dir");
+        let app = app(dir.path()).await;
+        let owner = user("5f0000000000000000000002");
+        for resources in [vec![], vec![resource(), resource()]] {
+            let mut d = dataset();
+            d.counters.resources = resources.len() as i64;
+            let view = || DatasetView {
+                dataset: d.clone(),
+                resources: resources.clone(),
+                organization: None,
+                owner: Some(owner.clone()),
+            };
+            let json = DatasetJson::of_view(&app, &Auth::default(), view(), 0);
+            let fragments = DatasetFragments::of(&d, json).expect("split");
+            let (to_resources, to_community) = links(&app, &d.id, d.counters.resources, 3);
+            let mut written = Vec::new();
+            fragments.write_v2(
+                &mut written,
+                &Auth::default(),
+                0,
+                &to_resources,
+                &to_community,
+            );
+
+            let json = DatasetJson::of_view(&app, &Auth::default(), view(), 0);
+            let mut expected = serde_json::to_value(json).expect("a value");
+            let object = expected.as_object_mut().expect("an object");
+            object.insert(
+                "resources".into(),
+                serde_json::to_value(&to_resources).expect("link"),
+            );
+            object.insert(
+                "community_resources".into(),
+                serde_json::to_value(&to_community).expect("link"),
+            );
+            assert_eq!(
+                String::from_utf8_lossy(&written),
+                serde_json::to_string(&expected).expect("serializes")
+            );
+            assert_eq!(to_resources.total, resources.len() as i64);
         }
     }
 

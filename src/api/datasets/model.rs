@@ -507,17 +507,6 @@ pub async fn dataset_jsons(
     auth: &Auth,
     datasets: &[Dataset],
 ) -> ApiResult<Vec<DatasetJson>> {
-    dataset_jsons_with(app, auth, datasets, true).await
-}
-
-/// [`dataset_jsons`], with the resources read and embedded only if `embed_resources` (v2
-/// answers link to them instead).
-pub async fn dataset_jsons_with(
-    app: &AppState,
-    auth: &Auth,
-    datasets: &[Dataset],
-    embed_resources: bool,
-) -> ApiResult<Vec<DatasetJson>> {
     let mut owners = Owners::default();
     owners
         .load(
@@ -528,11 +517,7 @@ pub async fn dataset_jsons_with(
         )
         .await?;
     let ids: Vec<String> = datasets.iter().map(|d| d.id.clone()).collect();
-    let mut resources = if embed_resources {
-        app.store.resources_of_many(&ids).await?
-    } else {
-        Default::default()
-    };
+    let mut resources = app.store.resources_of_many(&ids).await?;
     let contact_points =
         EmbeddedContactPoints::load(app, datasets.iter().map(|d| d.contact_points.as_slice()))
             .await?;

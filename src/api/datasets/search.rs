@@ -3,16 +3,15 @@
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::State;
-use axum::http::Uri;
+use axum::http::{Uri, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::IntoParams;
 
+use super::answers;
 use super::lists::{date_range, repeated, tags_of, viewer};
-use super::model::dataset_jsons_with;
-use super::v2_model::v2_dataset;
+use super::v2_model::links;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiQuery, Auth};
 use crate::api::indexed::{SearchEnvelope, off_workers, ready, ready_for_search};
@@ -311,7 +310,7 @@ pub async fn search_datasets(
     uri: Uri,
     pagination: Pagination,
     ApiQuery(params): ApiQuery<SearchQuery>,
-) -> ApiResult<Json<SearchEnvelope>> {
+) -> ApiResult<Response> {
     let query = params.query(&uri)?;
     let search = ready_for_search(&app, &pagination, |s| &s.datasets)?;
     let found = run(
@@ -322,23 +321,22 @@ pub async fn search_datasets(
         true,
     )
     .await?;
-    let mut datasets = app.store.datasets_by_ids(&found.ids).await?;
-    datasets.retain(|d| may_list(&Visibility::default(), d));
-    let items = dataset_jsons_with(&app, &auth, &datasets, false).await?;
+    let mut items = answers(&app, &found.ids).await?;
+    items.retain(|item| item.fragments.may_list(&Visibility::default()));
     let community = app.store.community_counts(&found.ids).await?;
-    let items: Vec<Value> = items
-        .into_iter()
-        .zip(&datasets)
-        .map(|(json, d)| {
-            let community = community.get(&d.id).copied().unwrap_or(0);
-            v2_dataset(&app, json, d, community)
-        })
-        .collect::<ApiResult<_>>()?;
-    Ok(Json(SearchEnvelope::new(
+    let at = now();
+    let body = SearchEnvelope::serialized(
         &app,
         &pagination,
-        items,
+        &items,
         found.total,
         found.facets.unwrap_or_default(),
-    )?))
+        |out, item| {
+            let d = &item.fragments;
+            let community = community.get(&d.id).copied().unwrap_or(0);
+            let (resources, community) = links(&app, &d.id, d.resources_total, community);
+            d.write_v2(out, &auth, at, &resources, &community);
+        },
+    )?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }

@@ -4,15 +4,12 @@
 use std::borrow::Cow;
 
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::openapi::schema::Schema;
 use utoipa::openapi::{RefOr, schema::Object};
 use utoipa::{PartialSchema, ToSchema};
 
 use super::model::DatasetJson;
-use crate::api::error::{ApiError, ApiResult};
 use crate::api::state::AppState;
-use crate::domain::dataset::Dataset;
 
 /// A link to a list the v2 dataset does not embed.
 #[derive(Debug, Serialize, ToSchema)]
@@ -37,35 +34,29 @@ impl SubsectionLink {
     }
 }
 
-/// The v2 dataset, serialized from its v1 form.
-pub fn v2_dataset(
+/// The links a v2 dataset has in place of its resources (`resources` of them) and of its
+/// community resources (`community` of them).
+pub fn links(
     app: &AppState,
-    json: DatasetJson,
-    d: &Dataset,
+    id: &str,
+    resources: i64,
     community: i64,
-) -> ApiResult<Value> {
-    let mut value = serde_json::to_value(json).map_err(|e| ApiError::Internal(e.to_string()))?;
-    if let Some(object) = value.as_object_mut() {
-        let resources = SubsectionLink::get(
+) -> (SubsectionLink, SubsectionLink) {
+    (
+        SubsectionLink::get(
             format!(
-                "{}/api/2/datasets/{}/resources/?page=1&page_size=50",
-                app.settings.base_url, d.id
+                "{}/api/2/datasets/{id}/resources/?page=1&page_size=50",
+                app.settings.base_url
             ),
-            d.counters.resources,
-        );
-        let community = SubsectionLink::get(
+            resources,
+        ),
+        SubsectionLink::get(
             app.api_url(&format!(
-                "/datasets/community_resources/?dataset={}&page=1&page_size=50",
-                d.id
+                "/datasets/community_resources/?dataset={id}&page=1&page_size=50"
             )),
             community,
-        );
-        for (name, link) in [("resources", resources), ("community_resources", community)] {
-            let link = serde_json::to_value(link).map_err(|e| ApiError::Internal(e.to_string()))?;
-            object.insert(name.into(), link);
-        }
-    }
-    Ok(value)
+        ),
+    )
 }
 
 /// The OpenAPI model of the v2 dataset, named `Dataset` as in uData's v2 document: derived
