@@ -4,6 +4,7 @@
 //! Segments count by ordinal (a value's rank in the segment's dictionary); values are named
 //! only when the segments' counts are merged, and then only those that can reach the top.
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -63,9 +64,13 @@ pub struct FacetCounts {
 }
 
 /// A segment's counts: per field, its column (for its dictionary) and a count per ordinal.
+type FieldCounts = (StrColumn, Option<usize>, Vec<u32>);
+
 pub struct SegmentCounts {
     total: u64,
-    terms: Vec<Option<(StrColumn, Vec<u32>)>>,
+    tables: Arc<SegmentTables>,
+    /// Per field: its column, where its table is among the segment's, and a count per ordinal.
+    terms: Vec<Option<FieldCounts>>,
     ranges: Vec<u64>,
 }
 
@@ -151,14 +156,66 @@ impl Collector for FacetCollector {
                 *into += from;
             }
         }
-        for i in 0..self.fields.len() {
-            let counted: Vec<&(StrColumn, Vec<u32>)> = segments
-                .iter()
-                .filter_map(|segment| segment.terms[i].as_ref())
-                .collect();
-            merged.terms.push(top_terms(&counted, self.limit)?);
+        for (i, field) in self.fields.iter().enumerate() {
+            let top = match self.tables.position(field) {
+                Some(position) => self.top_numbered(&segments, i, position),
+                None => {
+                    let counted: Vec<(&StrColumn, &Vec<u32>)> = segments
+                        .iter()
+                        .filter_map(|segment| segment.terms[i].as_ref())
+                        .map(|(column, _, counts)| (column, counts))
+                        .collect();
+                    top_terms(&counted, self.limit)?
+                }
+            };
+            merged.terms.push(top);
         }
         Ok(merged)
+    }
+}
+
+impl FacetCollector {
+    /// The `limit` values of field `i` (its table at `position`) most counted over all
+    /// segments, most first (ties by value): the segments' counts added up by value number.
+    fn top_numbered(
+        &self,
+        segments: &[SegmentCounts],
+        i: usize,
+        position: usize,
+    ) -> Vec<(String, u64)> {
+        let mut totals = vec![0u64; self.tables.values(position).len()];
+        for segment in segments {
+            let Some((_, _, counts)) = &segment.terms[i] else {
+                continue;
+            };
+            let Some(table) = &segment.tables.tables[position] else {
+                continue;
+            };
+            for (count, number) in counts.iter().zip(&table.numbers) {
+                if *count > 0 {
+                    totals[*number as usize] += u64::from(*count);
+                }
+            }
+        }
+        let mut best: Vec<u32> = (0..totals.len() as u32)
+            .filter(|n| totals[*n as usize] > 0)
+            .collect();
+        if self.limit == 0 {
+            return Vec::new();
+        }
+        if best.len() > self.limit {
+            best.select_nth_unstable_by_key(self.limit - 1, |n| Reverse(totals[*n as usize]));
+            let last = totals[best[self.limit - 1] as usize];
+            best.retain(|n| totals[*n as usize] >= last);
+        }
+        let values = self.tables.values(position);
+        let mut top: Vec<(String, u64)> = best
+            .into_iter()
+            .map(|n| (values.value(n), totals[n as usize]))
+            .collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        top.truncate(self.limit);
+        top
     }
 }
 
@@ -176,11 +233,12 @@ impl SegmentCollector for SegmentFacets {
         self.count_pending();
         SegmentCounts {
             total: self.total,
+            tables: self.tables,
             terms: self
                 .columns
                 .into_iter()
                 .zip(self.counts)
-                .map(|(column, counts)| column.map(|(column, _)| (column, counts)))
+                .map(|(column, counts)| column.map(|(column, position)| (column, position, counts)))
                 .collect(),
             ranges: self.range_counts,
         }
@@ -200,20 +258,19 @@ impl SegmentFacets {
         self.pending.clear();
     }
 
-    /// Counts the documents of `set`: each field with a table at once (a table counts a large
-    /// set value by value), the other fields and the ranges a block of documents at a time.
+    /// Counts the documents of `set`: a field whose table counts it value by value at once, the
+    /// others and the ranges together, a block of documents at a time.
     fn count_set(&mut self, set: &Bits) {
         let len = set.len();
         self.total += len;
         let mut by_block = Vec::new();
         for (i, column) in self.columns.iter().enumerate() {
-            match column {
-                Some((_, Some(position))) => match &self.tables.tables[*position] {
-                    Some(table) => table.count_set(set, len, &mut self.counts[i]),
-                    None => by_block.push(i),
-                },
-                Some(_) => by_block.push(i),
-                None => {}
+            let Some((_, position)) = column else {
+                continue;
+            };
+            let table = position.and_then(|p| self.tables.tables[p].as_ref());
+            if !table.is_some_and(|t| t.count_by_value(set, len, &mut self.counts[i])) {
+                by_block.push(i);
             }
         }
         if !by_block.is_empty() || self.range_column.is_some() {
@@ -261,19 +318,19 @@ impl SegmentFacets {
 /// has its largest-segment count alone, which at most ties the top `limit` (and ties go by
 /// value, which is also the order of ordinals), so the result is exact.
 fn top_terms(
-    segments: &[&(StrColumn, Vec<u32>)],
+    segments: &[(&StrColumn, &Vec<u32>)],
     limit: usize,
 ) -> tantivy::Result<Vec<(String, u64)>> {
     let Some(largest) = (0..segments.len()).max_by_key(|i| segments[*i].1.len()) else {
         return Ok(Vec::new());
     };
     let mut totals: HashMap<String, u64> = HashMap::new();
-    for (i, (column, counts)) in segments.iter().map(|s| (&s.0, &s.1)).enumerate() {
+    for (i, (column, counts)) in segments.iter().copied().enumerate() {
         if i != largest {
             name_counts(column, counts, nonzero(counts), &mut totals)?;
         }
     }
-    let (column, counts) = (&segments[largest].0, &segments[largest].1);
+    let (column, counts) = segments[largest];
     let mut best: Vec<u64> = nonzero(counts);
     if best.len() > limit {
         best.select_nth_unstable_by_key(limit, |ord| (u32::MAX - counts[*ord as usize], *ord));
@@ -345,9 +402,11 @@ mod tests {
         index
     }
 
-    fn top(index: &Index, limit: usize) -> Vec<(String, u64)> {
+    /// The top `limit` tags, counted with a table (values merged by number) or without (by
+    /// the segments' dictionaries).
+    fn top(index: &Index, limit: usize, table: bool) -> Vec<(String, u64)> {
         let searcher = index.reader().unwrap().searcher();
-        let tables = OrdTables::new(&["tag"]);
+        let tables = OrdTables::new(if table { &["tag"] } else { &[] });
         let counts = searcher
             .search(&AllQuery, &FacetCollector::new(&tables, vec!["tag"], limit))
             .unwrap();
@@ -366,12 +425,18 @@ mod tests {
         let small: &[&str] = &["c", "c", "c", "e"];
         let index = index_of(&[large, small]);
         assert_eq!(index.searchable_segment_ids().unwrap().len(), 2);
-        // c is fourth in the large segment and first overall; b and d tie, b first.
-        assert_eq!(top(&index, 2), owned(&[("c", 6), ("a", 5)]));
-        assert_eq!(
-            top(&index, 4),
-            owned(&[("c", 6), ("a", 5), ("b", 4), ("d", 4)])
-        );
-        assert_eq!(top(&index, 10).len(), 5);
+        for table in [true, false] {
+            // c is fourth in the large segment and first overall; b and d tie, b first.
+            assert_eq!(top(&index, 2, table), owned(&[("c", 6), ("a", 5)]));
+            assert_eq!(
+                top(&index, 3, table),
+                owned(&[("c", 6), ("a", 5), ("b", 4)])
+            );
+            assert_eq!(
+                top(&index, 4, table),
+                owned(&[("c", 6), ("a", 5), ("b", 4), ("d", 4)])
+            );
+            assert_eq!(top(&index, 10, table).len(), 5);
+        }
     }
 }

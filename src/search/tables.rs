@@ -9,7 +9,7 @@ use std::any::Any;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use parking_lot::RwLock;
+use parking_lot::{Mutex, RwLock};
 use tantivy::columnar::{Cardinality, Column, DynamicColumn, HasAssociatedColumnType, StrColumn};
 use tantivy::index::SegmentId;
 use tantivy::{DocId, Searcher, SearcherGeneration, SegmentReader, Warmer};
@@ -22,6 +22,8 @@ use super::bits::Bits;
 pub struct OrdTable {
     /// The field's column: its dictionary names the ordinals.
     pub column: StrColumn,
+    /// Per ordinal, the value's number among every value of the field (see [`Values`]).
+    pub numbers: Vec<u32>,
     ords: Ords,
     by_value: Option<ByValue>,
 }
@@ -48,23 +50,47 @@ enum Ords {
     Single16(Vec<u16>),
     /// At most one value per document: its ordinal, or [`OrdTable::NONE`].
     Single(Vec<u32>),
+    /// Any number of values per document, of at most 16: bit `o` is set when it holds
+    /// ordinal `o` (one place to read per document, where `Multi` reads two).
+    Mask16(Vec<u16>),
+    /// The same, of at most 64 values.
+    Mask64(Vec<u64>),
     /// The ordinals of document `d` are `ords[starts[d]..starts[d + 1]]`.
     Multi { starts: Vec<u32>, ords: Vec<u32> },
+}
+
+/// Calls `f` with the position of each bit set in `mask`, lowest first.
+fn each_bit(mut mask: u64, mut f: impl FnMut(u32)) {
+    while mask != 0 {
+        f(mask.trailing_zeros());
+        mask &= mask - 1;
+    }
 }
 
 impl OrdTable {
     const NONE: u32 = u32::MAX;
     const NONE16: u16 = u16::MAX;
 
-    fn build(reader: &SegmentReader, field: &str) -> tantivy::Result<Option<OrdTable>> {
+    fn build(
+        reader: &SegmentReader,
+        field: &str,
+        values: &Mutex<Values>,
+    ) -> tantivy::Result<Option<OrdTable>> {
         let Some(column) = reader.fast_fields().str(field)? else {
             return Ok(None);
         };
         let docs = reader.max_doc();
         let ords = Ords::build(&column, docs, |_| true);
         let by_value = ByValue::build(&column, &ords, docs);
+        let mut numbers = Vec::with_capacity(column.num_terms());
+        let mut terms = column.dictionary().stream()?;
+        let mut values = values.lock();
+        while terms.advance() {
+            numbers.push(values.number(terms.key()));
+        }
         Ok(Some(OrdTable {
             column,
+            numbers,
             ords,
             by_value,
         }))
@@ -72,6 +98,14 @@ impl OrdTable {
 
     /// Adds to `counts`, per ordinal, the documents of `set` (`len` of them) holding it.
     pub fn count_set(&self, set: &Bits, len: u64, counts: &mut [u32]) {
+        if !self.count_by_value(set, len, counts) {
+            set.for_each_block(|docs| self.count_all(docs, counts));
+        }
+    }
+
+    /// [`OrdTable::count_set`] value by value, when that is cheaper than document by document
+    /// (a large set, a table with sets of values); `false`, having counted nothing, otherwise.
+    pub fn count_by_value(&self, set: &Bits, len: u64, counts: &mut [u32]) -> bool {
         match &self.by_value {
             // A set's `AND` with a value's documents costs about as much as looking up 4
             // documents per 64 of the segment.
@@ -84,8 +118,9 @@ impl OrdTable {
                     rest.and(holders);
                     rest.for_each_block(|docs| ords.count_all(docs, counts));
                 }
+                true
             }
-            _ => set.for_each_block(|docs| self.count_all(docs, counts)),
+            _ => false,
         }
     }
 
@@ -167,6 +202,19 @@ impl Ords {
                     .map(|doc| kept(doc).unwrap_or(OrdTable::NONE))
                     .collect(),
             ),
+            Cardinality::Multivalued if column.num_terms() <= 64 => {
+                let mask = |doc| {
+                    ords.values_for_doc(doc)
+                        .map(|ord| ord as u32)
+                        .filter(|ord| keep(*ord))
+                        .fold(0u64, |mask, ord| mask | 1 << ord)
+                };
+                if column.num_terms() <= 16 {
+                    Ords::Mask16((0..docs).map(|doc| mask(doc) as u16).collect())
+                } else {
+                    Ords::Mask64((0..docs).map(mask).collect())
+                }
+            }
             Cardinality::Multivalued => {
                 let mut starts = Vec::with_capacity(docs as usize + 1);
                 let mut values = Vec::new();
@@ -213,6 +261,8 @@ impl Ords {
                     f(ord);
                 }
             }
+            Ords::Mask16(masks) => each_bit(masks[doc as usize].into(), f),
+            Ords::Mask64(masks) => each_bit(masks[doc as usize], f),
             Ords::Multi { starts, ords } => {
                 let (start, end) = (starts[doc as usize], starts[doc as usize + 1]);
                 for ord in &ords[start as usize..end as usize] {
@@ -240,6 +290,16 @@ impl Ords {
                     }
                 }
             }
+            Ords::Mask16(masks) => {
+                for doc in docs {
+                    each_bit(masks[*doc as usize].into(), |ord| counts[ord as usize] += 1);
+                }
+            }
+            Ords::Mask64(masks) => {
+                for doc in docs {
+                    each_bit(masks[*doc as usize], |ord| counts[ord as usize] += 1);
+                }
+            }
             Ords::Multi { starts, ords } => {
                 for doc in docs {
                     let (start, end) = (starts[*doc as usize], starts[*doc as usize + 1]);
@@ -259,12 +319,53 @@ pub struct SegmentTables {
 }
 
 impl SegmentTables {
-    fn build(reader: &SegmentReader, fields: &[&str]) -> tantivy::Result<SegmentTables> {
+    fn build(
+        reader: &SegmentReader,
+        fields: &[&str],
+        values: &[Mutex<Values>],
+    ) -> tantivy::Result<SegmentTables> {
         let tables = fields
             .iter()
-            .map(|field| OrdTable::build(reader, field))
+            .zip(values)
+            .map(|(field, values)| OrdTable::build(reader, field, values))
             .collect::<tantivy::Result<Vec<_>>>()?;
         Ok(SegmentTables { tables })
+    }
+}
+
+/// Every value a field has held in any segment, numbered in the order first seen: a value has
+/// the same number in every segment, so the counts of segments add up by number and only the
+/// values that reach the top are named. Values no longer held keep their number (a few bytes
+/// each) for the life of the process.
+#[derive(Default)]
+pub struct Values {
+    numbers: HashMap<Box<[u8]>, u32>,
+    values: Vec<Box<[u8]>>,
+}
+
+impl Values {
+    fn number(&mut self, value: &[u8]) -> u32 {
+        if let Some(number) = self.numbers.get(value) {
+            return *number;
+        }
+        let number = self.values.len() as u32;
+        self.values.push(value.into());
+        self.numbers.insert(value.into(), number);
+        number
+    }
+
+    /// How many values are numbered.
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The value numbered `number`.
+    pub fn value(&self, number: u32) -> String {
+        String::from_utf8_lossy(&self.values[number as usize]).into_owned()
     }
 }
 
@@ -273,6 +374,8 @@ impl SegmentTables {
 pub struct OrdTables {
     /// The fields with tables, built as soon as a segment appears.
     fields: &'static [&'static str],
+    /// Per field, in the order of `fields`.
+    values: Vec<Mutex<Values>>,
     segments: RwLock<HashMap<SegmentId, Arc<SegmentTables>>>,
     /// Per segment and numeric field, a `Vec` of its type: built when first read.
     numbers: RwLock<HashMap<(SegmentId, &'static str), AnyNumbers>>,
@@ -285,9 +388,15 @@ impl OrdTables {
     pub fn new(fields: &'static [&'static str]) -> Arc<OrdTables> {
         Arc::new(OrdTables {
             fields,
+            values: fields.iter().map(|_| Mutex::default()).collect(),
             segments: RwLock::new(HashMap::new()),
             numbers: RwLock::new(HashMap::new()),
         })
+    }
+
+    /// The numbered values of the field at `position` among the fields with tables.
+    pub fn values(&self, position: usize) -> parking_lot::MutexGuard<'_, Values> {
+        self.values[position].lock()
     }
 
     /// Where `field` is among the fields with tables.
@@ -301,7 +410,7 @@ impl OrdTables {
         if let Some(tables) = self.segments.read().get(&key) {
             return Ok(Arc::clone(tables));
         }
-        let tables = Arc::new(SegmentTables::build(reader, self.fields)?);
+        let tables = Arc::new(SegmentTables::build(reader, self.fields, &self.values)?);
         self.segments.write().insert(key, Arc::clone(&tables));
         Ok(tables)
     }
@@ -371,13 +480,17 @@ mod tests {
     use tantivy::schema::{FAST, STRING, Schema};
     use tantivy::{Index, IndexWriter, TantivyDocument};
 
-    /// Counting a set value by value gives what counting it document by document gives, for a
-    /// field of many values (a few frequent) and one of few, whatever the set's size.
+    /// Counting a set value by value gives what counting it document by document gives, and
+    /// what the column holds, for a field of many values (a few frequent), one of few, and
+    /// several values per document of few and of some, whatever the set's size.
     #[test]
     fn sets_count_the_same_by_value_and_by_document() {
         let mut builder = Schema::builder();
         let tag = builder.add_text_field("tag", STRING | FAST);
         let kind = builder.add_text_field("kind", STRING | FAST);
+        // Several values per document, of few (a 16-bit mask) and of some (a 64-bit mask).
+        let few = builder.add_text_field("few", STRING | FAST);
+        let some = builder.add_text_field("some", STRING | FAST);
         let index = Index::create_in_ram(builder.build());
         let mut writer: IndexWriter = index
             .writer_with_num_threads(1, 50_000_000)
@@ -397,24 +510,42 @@ mod tests {
             if i % 10 != 0 {
                 doc.add_text(kind, ["csv", "json", "pdf"][(i % 3) as usize]);
             }
+            for value in [i % 16, i % 5, i % 5] {
+                doc.add_text(few, format!("f{value}"));
+            }
+            for value in [i % 40, i % 7] {
+                doc.add_text(some, format!("s{value}"));
+            }
             writer.add_document(doc).expect("add");
         }
         writer.commit().expect("commit");
         let searcher = index.reader().expect("reader").searcher();
         let reader = searcher.segment_reader(0);
-        for field in ["tag", "kind"] {
-            let table = OrdTable::build(reader, field)
+        for field in ["tag", "kind", "few", "some"] {
+            let table = OrdTable::build(reader, field, &Mutex::default())
                 .expect("build")
                 .expect("a table");
+            let masked = matches!(table.ords, Ords::Mask16(_) | Ords::Mask64(_));
+            assert_eq!(masked, field == "few" || field == "some", "{field}");
             let by_value = table.by_value.as_ref().expect("values as sets");
             assert_eq!(by_value.rest.is_some(), field == "tag");
-            let values = reader
+            let column = reader
                 .fast_fields()
                 .str(field)
                 .expect("column")
-                .expect("column")
-                .num_terms();
+                .expect("column");
+            let values = column.num_terms();
             for every in [1, 2, 3, 50, 997] {
+                // What the column holds, each value once per document.
+                let mut held = vec![0; values];
+                for doc in (0..docs).filter(|d| d % every == 0) {
+                    let mut ords: Vec<u64> = column.ords().values_for_doc(doc).collect();
+                    ords.sort_unstable();
+                    ords.dedup();
+                    for ord in ords {
+                        held[ord as usize] += 1;
+                    }
+                }
                 let mut set = Bits::empty(docs);
                 for doc in (0..docs).filter(|d| d % every == 0) {
                     set.insert(doc);
@@ -424,6 +555,7 @@ mod tests {
                 let mut counted = vec![0; values];
                 table.count_set(&set, set.len(), &mut counted);
                 assert_eq!(counted, by_document, "{field}, one document in {every}");
+                assert_eq!(counted, held, "{field}, one document in {every}");
             }
         }
     }
