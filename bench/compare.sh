@@ -9,8 +9,10 @@
 # BENCH_ROUNDS (default 2) alternations. Warm the store's page cache first
 # (`cat plateau.db > /dev/null`) when the machine reclaims it.
 set -euo pipefail
-OLD=$1
-NEW=$2
+OLD=$(realpath "$1")
+NEW=$(realpath "$2")
+cd "$(dirname "$0")/.."
+. bench/wrk.sh
 PREFIX=${3:-/api/2/datasets/search/?}
 DATA=${BENCH_DATA:-/work/bench-1m}
 DURATION=${BENCH_DURATION:-20s}
@@ -22,20 +24,7 @@ SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; rm -f "$LUA"; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-cat > "$LUA" <<LUA
-local threads = 0
-function setup(thread)
-  thread:set("offset", threads)
-  threads = threads + 1
-end
-local paths = {}
-for line in io.lines("$DATA/queries.txt") do paths[#paths + 1] = "$PREFIX" .. line end
-local i = nil
-request = function()
-  i = ((i or offset * math.floor(#paths / 2)) % #paths) + 1
-  return wrk.format("GET", paths[i])
-end
-LUA
+queries_script "$PREFIX" "$DATA/queries.txt" "$LUA"
 
 run() {
   PLATEAU_LOG=warn "$1" serve --data-dir "$DATA" --listen "127.0.0.1:$PORT" \
@@ -43,11 +32,7 @@ run() {
   SERVER_PID=$!
   for _ in $(seq 1 600); do curl -sf "$BASE/api/2/datasets/search/?page_size=1" >/dev/null && break; sleep 0.5; done
   wrk -t2 -c16 -d5s -s "$LUA" "$BASE" >/dev/null
-  wrk -t2 -c16 -d"$DURATION" --latency -s "$LUA" "$BASE" | awk -v name="$1" '
-    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    /Requests\/sec/ { rps=$2 } /Non-2xx/ { bad=$4 }
-    $1=="50%" { p50=ms($2) } $1=="99%" { p99=ms($2) }
-    END { printf "%-40s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms%s\n", name, rps, p50, p99, (bad ? "  NON-2XX " bad : "") }'
+  wrk -t2 -c16 -d"$DURATION" --latency -s "$LUA" "$BASE" | report "$1"
   kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 }
 

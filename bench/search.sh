@@ -11,6 +11,7 @@
 # BENCH_DATABASE_URL (postgres://…) puts the store in PostgreSQL instead of SQLite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/wrk.sh
 
 N=${1:-100000}
 PORT=${BENCH_PORT:-7098}
@@ -93,29 +94,8 @@ for _ in $(seq 1 100); do curl -sf "$BASE/api/2/datasets/search/?page_size=1" >/
 
 LUA="$DATA/paths.lua"
 load() {
-  local prefix=$1
-  cat > "$LUA" <<LUA
-local threads = 0
-function setup(thread)
-  thread:set("offset", threads)
-  threads = threads + 1
-end
-local paths = {}
-for line in io.lines("$QUERIES") do paths[#paths + 1] = "$prefix" .. line end
-local i = nil
-request = function()
-  i = ((i or offset * math.floor(#paths / 2)) % #paths) + 1
-  return wrk.format("GET", paths[i])
-end
-LUA
+  queries_script "$1" "$QUERIES" "$LUA"
   wrk -t2 -c16 -d"$DURATION" --latency -s "$LUA" "$BASE" | report "$2"
-}
-report() {
-  awk -v name="$1" '
-    function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
-    /Requests\/sec/ { rps=$2 } /Non-2xx/ { bad=$4 }
-    $1=="50%" { p50=ms($2) } $1=="99%" { p99=ms($2) }
-    END { printf "%-40s %8.0f req/s  p50 %7.2f ms  p99 %7.2f ms%s\n", name, rps, p50, p99, (bad ? "  NON-2XX " bad : "") }'
 }
 echo "== HTTP, 16 connections, $DURATION each"
 wrk -t2 -c16 -d10s "$BASE/health" | awk '/Requests\/sec/ { printf "%-40s %8.0f req/s\n", "/health (baseline)", $2 }'
