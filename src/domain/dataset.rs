@@ -244,7 +244,11 @@ impl DatasetInput {
             authorization_request_url: f.string("authorization_request_url"),
             access_type_reason_category: f.string("access_type_reason_category"),
             access_type_reason: f.string("access_type_reason"),
-            contact_points: f.id_list("contact_points"),
+            // As uData's `ModelList`: an empty list changes nothing, `null` clears.
+            contact_points: match body.get("contact_points") {
+                Some(Value::Array(ids)) if ids.is_empty() => None,
+                _ => f.id_list("contact_points"),
+            },
             schema: parse_schema(&mut f, "schema"),
             owner: f.id_or_object("owner"),
             organization: f.id_or_object("organization"),

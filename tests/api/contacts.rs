@@ -728,6 +728,12 @@ async fn datasets_refer_to_contact_points_by_id(backend: Backend) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
     assert_eq!(r.json["contact_points"], json!([publisher]));
+    // An empty list changes nothing (uData's ModelList ignores it); null clears.
+    let r = t
+        .put(&dataset_path(&d), Some(&key), json!({"contact_points": []}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
+    assert_eq!(r.json["contact_points"], json!([publisher]));
     let r = t
         .put(
             &dataset_path(&d),
