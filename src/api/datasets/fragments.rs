@@ -46,13 +46,16 @@ pub struct DatasetFragments {
 impl DatasetFragments {
     /// The answer about `d` from `json`, its answer to anybody at any time (its quality and
     /// permissions are replaced).
-    pub fn of(d: &Dataset, json: DatasetJson) -> ApiResult<Self> {
+    pub fn of(d: &Dataset, mut json: DatasetJson) -> ApiResult<Self> {
         let internal = |what: &str| ApiError::Internal(format!("the dataset answer has no {what}"));
-        let resources =
-            serde_json::to_vec(&json.resources).map_err(|e| ApiError::Internal(e.to_string()))?;
+        // The resources, most of the bytes, are serialized once, apart, and put back in place
+        // of an empty list: `split` serializes the rest twice.
+        let resources = serde_json::to_vec(&std::mem::take(&mut json.resources))
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         let (head, tail) =
             split(json).ok_or_else(|| internal("quality or permissions to split"))?;
-        let resources = find_resources(&head, &resources).ok_or_else(|| internal("resources"))?;
+        let (head, resources) =
+            with_resources(&head, &resources).ok_or_else(|| internal("resources"))?;
         let serialize = |q: Map<String, Value>| -> ApiResult<Bytes> {
             serde_json::to_vec(&q)
                 .map(Vec::into_boxed_slice)
@@ -246,14 +249,17 @@ fn split(mut json: DatasetJson) -> Option<(Bytes, Bytes)> {
     Some((empty[..start].into(), empty[end..tail_end].into()))
 }
 
-/// Where `resources` (the serialized value of the field) is in `head`. Before it come only
-/// strings, flags and badges, and a string holds a quote only escaped: the first
-/// `,"resources":` is the field's.
-fn find_resources(head: &[u8], resources: &[u8]) -> Option<std::ops::Range<usize>> {
-    const KEY: &[u8] = b",\"resources\":";
-    let start = head.windows(KEY.len()).position(|w| w == KEY)? + KEY.len();
-    let end = start + resources.len();
-    (head.get(start..end)? == resources).then_some(start..end)
+/// `head` with `resources` (the field's serialized value) in place of its empty list, and where
+/// they are. Before the field come only strings, flags and badges, and a string holds a quote
+/// only escaped: the first `,"resources":[]` is the field's.
+fn with_resources(head: &[u8], resources: &[u8]) -> Option<(Bytes, std::ops::Range<usize>)> {
+    const EMPTY: &[u8] = b",\"resources\":[]";
+    let start = head.windows(EMPTY.len()).position(|w| w == EMPTY)? + EMPTY.len() - 2;
+    let mut with = Vec::with_capacity(head.len() + resources.len());
+    with.extend_from_slice(&head[..start]);
+    with.extend_from_slice(resources);
+    with.extend_from_slice(&head[start + 2..]);
+    Some((with.into(), start..start + resources.len()))
 }
 
 #[cfg(test)]
