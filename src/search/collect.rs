@@ -208,14 +208,19 @@ impl FacetCollector {
             let last = totals[best[self.limit - 1] as usize];
             best.retain(|n| totals[*n as usize] >= last);
         }
+        // Ties at the last place can be many (every value counted once): they are ordered by
+        // value before any is named.
         let values = self.tables.values(position);
-        let mut top: Vec<(String, u64)> = best
-            .into_iter()
+        best.sort_unstable_by(|a, b| {
+            let count = |n: &u32| totals[*n as usize];
+            count(b)
+                .cmp(&count(a))
+                .then_with(|| values.bytes(*a).cmp(values.bytes(*b)))
+        });
+        best.truncate(self.limit);
+        best.into_iter()
             .map(|n| (values.value(n), totals[n as usize]))
-            .collect();
-        top.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        top.truncate(self.limit);
-        top
+            .collect()
     }
 }
 

@@ -257,8 +257,8 @@ impl SegmentMatches {
         wanted: usize,
     ) -> tantivy::Result<Vec<(BestFirst, DocId)>> {
         let weight = scoring.weight;
-        let popularity = scoring.tables.numbers(reader, POPULARITY, 1.0f64)?;
-        let boost = |doc: DocId| popularity[doc as usize] as Score;
+        let popularity = scoring.tables.scores(reader, POPULARITY, 1.0)?;
+        let boost = |doc: DocId| popularity[doc as usize];
         let mut top = TopN::new(wanted);
         let matched = self.all.len();
         if matched == 0 {

@@ -5,14 +5,14 @@
 //! Segments never change once written, so a segment's tables are built once: when a new
 //! searcher generation is warmed (before searches see it), and dropped with the segment.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use parking_lot::{Mutex, RwLock};
 use tantivy::columnar::{Cardinality, Column, DynamicColumn, HasAssociatedColumnType, StrColumn};
 use tantivy::index::SegmentId;
-use tantivy::{DocId, Searcher, SearcherGeneration, SegmentReader, Warmer};
+use tantivy::{DocId, Score, Searcher, SearcherGeneration, SegmentReader, Warmer};
 
 use super::bits::Bits;
 
@@ -363,6 +363,11 @@ impl Values {
         self.values.is_empty()
     }
 
+    /// The value numbered `number`, as its dictionary holds it.
+    pub fn bytes(&self, number: u32) -> &[u8] {
+        &self.values[number as usize]
+    }
+
     /// The value numbered `number`.
     pub fn value(&self, number: u32) -> String {
         String::from_utf8_lossy(&self.values[number as usize]).into_owned()
@@ -378,7 +383,7 @@ pub struct OrdTables {
     values: Vec<Mutex<Values>>,
     segments: RwLock<HashMap<SegmentId, Arc<SegmentTables>>>,
     /// Per segment and numeric field, a `Vec` of its type: built when first read.
-    numbers: RwLock<HashMap<(SegmentId, &'static str), AnyNumbers>>,
+    numbers: RwLock<HashMap<(SegmentId, &'static str, TypeId), AnyNumbers>>,
 }
 
 /// A `Arc<Vec<T>>` of some numeric `T`.
@@ -429,19 +434,50 @@ impl OrdTables {
         T: HasAssociatedColumnType + PartialOrd + Copy + Send + Sync + 'static,
         DynamicColumn: Into<Option<Column<T>>>,
     {
-        let key = (reader.segment_id(), field);
-        if let Some(values) = self.numbers.read().get(&key).cloned()
-            && let Ok(values) = values.downcast::<Vec<T>>()
-        {
-            return Ok(values);
-        }
-        let values: Vec<T> = match reader.fast_fields().column_opt::<T>(field)? {
+        self.kept(reader, field, |column: Option<Column<T>>| match column {
             Some(column) => (0..reader.max_doc())
                 .map(|doc| column.first(doc).unwrap_or(missing))
                 .collect(),
             None => vec![missing; reader.max_doc() as usize],
-        };
-        let values = Arc::new(values);
+        })
+    }
+
+    /// Per document of the segment, the first value of the `f64` fast field `field` as a
+    /// score, or `missing`: half the memory of [`OrdTables::numbers`] to read, for a value
+    /// that only multiplies a score.
+    pub fn scores(
+        &self,
+        reader: &SegmentReader,
+        field: &'static str,
+        missing: Score,
+    ) -> tantivy::Result<Arc<Vec<Score>>> {
+        self.kept(reader, field, |column: Option<Column<f64>>| match column {
+            Some(column) => (0..reader.max_doc())
+                .map(|doc| column.first(doc).map_or(missing, |v| v as Score))
+                .collect(),
+            None => vec![missing; reader.max_doc() as usize],
+        })
+    }
+
+    /// What `make` makes of the column `field` (of `T`) of this segment, made once.
+    fn kept<T, U>(
+        &self,
+        reader: &SegmentReader,
+        field: &'static str,
+        make: impl FnOnce(Option<Column<T>>) -> Vec<U>,
+    ) -> tantivy::Result<Arc<Vec<U>>>
+    where
+        T: HasAssociatedColumnType + PartialOrd + Copy + Send + Sync + 'static,
+        DynamicColumn: Into<Option<Column<T>>>,
+        U: Send + Sync + 'static,
+    {
+        let key = (reader.segment_id(), field, TypeId::of::<U>());
+        if let Some(values) = self.numbers.read().get(&key).cloned()
+            && let Ok(values) = values.downcast::<Vec<U>>()
+        {
+            return Ok(values);
+        }
+        let values = Arc::new(make(reader.fast_fields().column_opt::<T>(field)?));
         self.numbers.write().insert(key, values.clone());
         Ok(values)
     }
@@ -470,7 +506,7 @@ impl Warmer for OrdTables {
             .retain(|segment, _| live.contains(segment));
         self.numbers
             .write()
-            .retain(|(segment, _), _| live.contains(segment));
+            .retain(|(segment, _, _), _| live.contains(segment));
     }
 }
 
