@@ -55,8 +55,17 @@ enum Ords {
     Mask16(Vec<u16>),
     /// The same, of at most 64 values.
     Mask64(Vec<u64>),
+    /// The ordinals of document `d` are `ords[starts[d]..starts[d + 1]]`, of fewer than
+    /// 65,536 values (half the memory to read than `Multi`).
+    Multi16 { starts: Vec<u32>, ords: Vec<u16> },
     /// The ordinals of document `d` are `ords[starts[d]..starts[d + 1]]`.
     Multi { starts: Vec<u32>, ords: Vec<u32> },
+}
+
+/// The ordinals of document `doc` in a `Multi` layout.
+fn ords_of<'a, O: Copy>(starts: &[u32], ords: &'a [O], doc: DocId) -> &'a [O] {
+    let (start, end) = (starts[doc as usize], starts[doc as usize + 1]);
+    &ords[start as usize..end as usize]
 }
 
 /// Calls `f` with the position of each bit set in `mask`, lowest first.
@@ -238,9 +247,16 @@ impl Ords {
                     values.truncate(kept);
                     starts.push(values.len() as u32);
                 }
-                Ords::Multi {
-                    starts,
-                    ords: values,
+                if column.num_terms() <= usize::from(u16::MAX) {
+                    Ords::Multi16 {
+                        starts,
+                        ords: values.into_iter().map(|ord| ord as u16).collect(),
+                    }
+                } else {
+                    Ords::Multi {
+                        starts,
+                        ords: values,
+                    }
                 }
             }
         }
@@ -263,9 +279,13 @@ impl Ords {
             }
             Ords::Mask16(masks) => each_bit(masks[doc as usize].into(), f),
             Ords::Mask64(masks) => each_bit(masks[doc as usize], f),
+            Ords::Multi16 { starts, ords } => {
+                for ord in ords_of(starts, ords, doc) {
+                    f((*ord).into());
+                }
+            }
             Ords::Multi { starts, ords } => {
-                let (start, end) = (starts[doc as usize], starts[doc as usize + 1]);
-                for ord in &ords[start as usize..end as usize] {
+                for ord in ords_of(starts, ords, doc) {
                     f(*ord);
                 }
             }
@@ -300,10 +320,16 @@ impl Ords {
                     each_bit(masks[*doc as usize], |ord| counts[ord as usize] += 1);
                 }
             }
+            Ords::Multi16 { starts, ords } => {
+                for doc in docs {
+                    for ord in ords_of(starts, ords, *doc) {
+                        counts[*ord as usize] += 1;
+                    }
+                }
+            }
             Ords::Multi { starts, ords } => {
                 for doc in docs {
-                    let (start, end) = (starts[*doc as usize], starts[*doc as usize + 1]);
-                    for ord in &ords[start as usize..end as usize] {
+                    for ord in ords_of(starts, ords, *doc) {
                         counts[*ord as usize] += 1;
                     }
                 }
@@ -515,6 +541,51 @@ mod tests {
     use super::*;
     use tantivy::schema::{FAST, STRING, Schema};
     use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    /// A field of more values than 16 bits number keeps 32-bit ordinals and counts the same.
+    #[test]
+    fn fields_of_more_than_65535_values_count_every_value() {
+        let mut builder = Schema::builder();
+        let tag = builder.add_text_field("tag", STRING | FAST);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index
+            .writer_with_num_threads(1, 50_000_000)
+            .expect("writer");
+        let docs = 66_000u32;
+        for i in 0..docs {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(tag, format!("v{i:05}"));
+            doc.add_text(tag, format!("w{}", i % 3));
+            doc.add_text(tag, format!("w{}", i % 3));
+            writer.add_document(doc).expect("add");
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let reader = searcher.segment_reader(0);
+        let table = OrdTable::build(reader, "tag", &Mutex::default())
+            .expect("build")
+            .expect("a table");
+        assert!(matches!(table.ords, Ords::Multi { .. }));
+        let column = &table.column;
+        let ord = |value: &str| {
+            column
+                .dictionary()
+                .term_ord(value.as_bytes())
+                .expect("dictionary")
+                .expect("a value") as usize
+        };
+        let mut set = Bits::empty(docs);
+        for doc in (0..docs).filter(|d| d % 2 == 0) {
+            set.insert(doc);
+        }
+        let mut counts = vec![0; column.num_terms()];
+        table.count_set(&set, set.len(), &mut counts);
+        assert_eq!(counts[ord("v00000")], 1);
+        assert_eq!(counts[ord("v00001")], 0);
+        assert_eq!(counts[ord("v65998")], 1);
+        assert_eq!(counts[ord("w0")], 11_000);
+        assert_eq!(counts.iter().sum::<u32>(), 33_000 * 2);
+    }
 
     /// Counting a set value by value gives what counting it document by document gives, and
     /// what the column holds, for a field of many values (a few frequent), one of few, and
