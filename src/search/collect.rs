@@ -63,13 +63,15 @@ pub struct FacetCounts {
     pub ranges: Vec<u64>,
 }
 
-/// A segment's counts: per field, its column (for its dictionary) and a count per ordinal.
+/// A field's column (for its dictionary), where its table is among the segment's, and a count
+/// per ordinal.
 type FieldCounts = (StrColumn, Option<usize>, Vec<u32>);
 
+/// A segment's counts.
 pub struct SegmentCounts {
     total: u64,
     tables: Arc<SegmentTables>,
-    /// Per field: its column, where its table is among the segment's, and a count per ordinal.
+    /// Per field of the collector.
     terms: Vec<Option<FieldCounts>>,
     ranges: Vec<u64>,
 }
