@@ -185,6 +185,9 @@ impl FacetCollector {
         i: usize,
         position: usize,
     ) -> Vec<(String, u64)> {
+        if self.limit == 0 {
+            return Vec::new();
+        }
         let mut totals = vec![0u64; self.tables.values(position).len()];
         for segment in segments {
             let Some((_, _, counts)) = &segment.terms[i] else {
@@ -202,9 +205,6 @@ impl FacetCollector {
         let mut best: Vec<u32> = (0..totals.len() as u32)
             .filter(|n| totals[*n as usize] > 0)
             .collect();
-        if self.limit == 0 {
-            return Vec::new();
-        }
         if best.len() > self.limit {
             best.select_nth_unstable_by_key(self.limit - 1, |n| Reverse(totals[*n as usize]));
             let last = totals[best[self.limit - 1] as usize];

@@ -106,14 +106,16 @@ impl OrdTable {
     }
 
     /// Adds to `counts`, per ordinal, the documents of `set` (`len` of them) holding it.
+    #[cfg(test)]
     pub fn count_set(&self, set: &Bits, len: u64, counts: &mut [u32]) {
         if !self.count_by_value(set, len, counts) {
             set.for_each_block(|docs| self.count_all(docs, counts));
         }
     }
 
-    /// [`OrdTable::count_set`] value by value, when that is cheaper than document by document
-    /// (a large set, a table with sets of values); `false`, having counted nothing, otherwise.
+    /// Adds to `counts`, per ordinal, the documents of `set` (`len` of them) holding it, value
+    /// by value, when that is cheaper than document by document (a large set, a table with sets
+    /// of values); `false`, having counted nothing, otherwise.
     pub fn count_by_value(&self, set: &Bits, len: u64, counts: &mut [u32]) -> bool {
         match &self.by_value {
             // A set's `AND` with a value's documents costs about as much as looking up 4
