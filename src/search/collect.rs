@@ -287,12 +287,25 @@ impl SegmentFacets {
 
     /// Counts `docs` in the `fields` (indexes in `columns`) and the ranges.
     fn count_docs(&mut self, docs: &[DocId], fields: &[usize]) {
+        let mut gathered = false;
+        let mut rows = [0u128; BLOCK];
         for &i in fields {
             let counts = &mut self.counts[i];
             match &self.columns[i] {
                 Some((_, Some(position))) => {
-                    if let Some(table) = &self.tables.tables[*position] {
-                        table.count_all(docs, counts);
+                    let Some(table) = &self.tables.tables[*position] else {
+                        continue;
+                    };
+                    let packed = self.tables.rows.as_ref();
+                    match packed.and_then(|all| Some((all, all.place(*position)?))) {
+                        Some((all, place)) => {
+                            if !gathered {
+                                all.gather(docs, &mut rows);
+                                gathered = true;
+                            }
+                            place.count(&rows[..docs.len()], docs, table, counts);
+                        }
+                        None => table.count_all(docs, counts),
                     }
                 }
                 Some((column, None)) => {

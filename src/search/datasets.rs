@@ -600,7 +600,7 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
             request.limit,
         )
         .map_err(index_err)?;
-    let ids = ids_of(&searcher, &addresses).map_err(index_err)?;
+    let ids = ids_of(&searcher, &index.tables, &addresses).map_err(index_err)?;
     let facets = if request.facets {
         Some(facets(&searcher, &index.tables, &clauses, &matches, request.now).map_err(index_err)?)
     } else {

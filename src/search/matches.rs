@@ -17,6 +17,9 @@ use super::query::TextQuery;
 use super::rank::{POPULARITY, Ranking};
 use super::tables::OrdTables;
 
+/// What [`OrdTables::numbers`] holds for a document without a value of a sort field.
+const NO_NUMBER: i64 = i64::MIN;
+
 /// A filter of a search, and the facet that does not apply it to its own counts.
 pub struct Clause {
     pub facet: Option<&'static str>,
@@ -187,13 +190,15 @@ impl Matches {
             (Ranking::Number(field, order), _) => {
                 let mut found = Vec::new();
                 for (ord, segment) in self.segments.iter().enumerate() {
-                    let column = searcher
-                        .segment_reader(ord as u32)
-                        .fast_fields()
-                        .i64(field)?;
+                    let values =
+                        tables.numbers(searcher.segment_reader(ord as u32), field, NO_NUMBER)?;
                     let mut top = TopN::new(wanted);
                     for doc in segment.all.iter() {
-                        top.push(Sorted::new(column.first(doc), order), doc);
+                        let value = values[doc as usize];
+                        top.push(
+                            Sorted::new((value != NO_NUMBER).then_some(value), order),
+                            doc,
+                        );
                     }
                     found.extend(top.into_sorted().map(|(k, doc)| (k, address(ord, doc))));
                 }
@@ -202,10 +207,8 @@ impl Matches {
             (Ranking::Text(field, order), _) => {
                 let mut found = Vec::new();
                 for (ord, segment) in self.segments.iter().enumerate() {
-                    let Some(column) = searcher
-                        .segment_reader(ord as u32)
-                        .fast_fields()
-                        .str(field)?
+                    let Some(column) =
+                        tables.str_column(searcher.segment_reader(ord as u32), field)?
                     else {
                         found.extend(
                             segment
@@ -305,11 +308,7 @@ impl SegmentMatches {
             // Most of the text's matches are kept: walk the text's postings, skipping blocks
             // whose best score cannot reach the page (block-max WAND, where the query allows
             // it) even at the segment's highest popularity.
-            let most_popular = reader
-                .fast_fields()
-                .f64(POPULARITY)
-                .map_or(1.0, |column| column.max_value().max(1.0))
-                as Score;
+            let most_popular = scoring.tables.highest_score(reader, POPULARITY, 1.0)?;
             let mut threshold = Score::MIN;
             weight.for_each_pruning(threshold, reader, &mut |doc, score| {
                 if self.all.contains(doc) && top.push(BestFirst(score * boost(doc)), doc) {

@@ -225,7 +225,7 @@ pub fn search(
             limit,
         )
         .map_err(index_err)?;
-    let ids = ids_of(&searcher, &addresses).map_err(index_err)?;
+    let ids = ids_of(&searcher, &index.tables, &addresses).map_err(index_err)?;
     let facets = if facets {
         // uData's search service applies every filter after its aggregations: the facet counts
         // what the text matches.

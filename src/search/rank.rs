@@ -2,6 +2,7 @@
 //! ids of the page found.
 
 use super::index::{IndexError, IndexResult, KindIndex};
+use super::tables::OrdTables;
 use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::query::Query;
 use tantivy::{DocAddress, DocId, Order, Score, Searcher, SegmentReader};
@@ -92,7 +93,7 @@ pub fn first_ids(
     let searcher = index.searcher();
     let err = |e| IndexError::tantivy(index.kind, e);
     let (addresses, _) = top_docs(&searcher, query, ranking, 0, size, Count).map_err(err)?;
-    ids_of(&searcher, &addresses).map_err(err)
+    ids_of(&searcher, &index.tables, &addresses).map_err(err)
 }
 
 /// The `f64` fast field holding each document's [`popularity`].
@@ -128,13 +129,17 @@ fn by_popularity(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score + us
 
 /// The ids (keyword fast field `id`) of documents, in the order of `addresses`: one dictionary
 /// sweep per segment.
-pub fn ids_of(searcher: &Searcher, addresses: &[DocAddress]) -> tantivy::Result<Vec<String>> {
+pub fn ids_of(
+    searcher: &Searcher,
+    tables: &OrdTables,
+    addresses: &[DocAddress],
+) -> tantivy::Result<Vec<String>> {
     let mut ids: Vec<Option<String>> = vec![None; addresses.len()];
     let mut segments: Vec<u32> = addresses.iter().map(|a| a.segment_ord).collect();
     segments.sort_unstable();
     segments.dedup();
     for segment in segments {
-        let Some(column) = searcher.segment_reader(segment).fast_fields().str("id")? else {
+        let Some(column) = tables.str_column(searcher.segment_reader(segment), "id")? else {
             continue;
         };
         let mut wanted: Vec<(u64, usize)> = addresses
