@@ -155,7 +155,7 @@ impl Matches {
                     Some(terms) => Some(
                         terms
                             .iter()
-                            .map(|term| term.weight(scoring))
+                            .map(|(term, highest)| Ok((term.weight(scoring)?, *highest)))
                             .collect::<tantivy::Result<Vec<_>>>()?,
                     ),
                     None => None,
@@ -245,7 +245,7 @@ struct Scoring<'a> {
     /// Of the whole text query.
     weight: &'a dyn Weight,
     /// Of each of [`TextQuery::terms`], when known.
-    terms: Option<&'a [Box<dyn Weight>]>,
+    terms: Option<&'a [(Box<dyn Weight>, Score)]>,
     single_word: bool,
     /// Where popularity is read from.
     tables: &'a OrdTables,
@@ -273,14 +273,35 @@ impl SegmentMatches {
         {
             // The matches are known: add up each term's score on each of them, seeking each
             // term's postings from match to match (a word's union of fields would decode a
-            // window of documents around each match).
+            // window of documents around each match). Terms go highest possible score first,
+            // and a match stops being scored once the terms left cannot lift it into the page.
             let mut scorers = terms
                 .iter()
-                .map(|term| term.scorer(reader, 1.0))
+                .map(|(term, highest)| {
+                    let scorer = term.scorer(reader, 1.0)?;
+                    // A term this segment does not hold adds nothing.
+                    let highest = if scorer.doc() == TERMINATED {
+                        0.0
+                    } else {
+                        *highest
+                    };
+                    Ok((scorer, highest))
+                })
                 .collect::<tantivy::Result<Vec<_>>>()?;
-            for doc in self.all.iter() {
+            scorers.sort_by(|a, b| b.1.total_cmp(&a.1));
+            // Per term, the highest score it and the terms after it can add.
+            let mut left: Vec<Score> = scorers.iter().map(|(_, highest)| *highest).collect();
+            for i in (0..left.len().saturating_sub(1)).rev() {
+                left[i] += left[i + 1];
+            }
+            let mut worst = Score::NEG_INFINITY;
+            'docs: for doc in self.all.iter() {
+                let popularity = boost(doc);
                 let mut score: Score = 0.0;
-                for scorer in &mut scorers {
+                for ((scorer, _), left) in scorers.iter_mut().zip(&left) {
+                    if cannot_reach(score + left, popularity, worst) {
+                        continue 'docs;
+                    }
                     if scorer.doc() < doc {
                         scorer.seek(doc);
                     }
@@ -288,7 +309,9 @@ impl SegmentMatches {
                         score += scorer.score();
                     }
                 }
-                top.push(BestFirst(score * boost(doc)), doc);
+                if top.push(BestFirst(score * popularity), doc) {
+                    worst = top.worst().map_or(Score::NEG_INFINITY, |w| w.0);
+                }
             }
         } else if !dense {
             // Filters keep few of the text's matches: score those only.
@@ -319,6 +342,13 @@ impl SegmentMatches {
         }
         Ok(top.into_sorted().collect())
     }
+}
+
+/// Whether a match whose text scores at most `highest`, times `popularity`, stays below the
+/// page's `worst` score (with a margin for the rounding of scores added in another order): a
+/// later document tying the worst does not enter the page either.
+fn cannot_reach(highest: Score, popularity: Score, worst: Score) -> bool {
+    highest * popularity * (1.0 + 1e-5) < worst
 }
 
 fn address(segment: usize, doc: DocId) -> DocAddress {

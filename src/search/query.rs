@@ -1,11 +1,11 @@
 //! Query pieces every kind's searches share: the text query, term filters, visibility.
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, Query,
-    RangeQuery, TermQuery, TermSetQuery,
+    AllQuery, Bm25Weight, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery,
+    Occur, Query, RangeQuery, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Schema};
-use tantivy::{Searcher, Term};
+use tantivy::{Score, Searcher, Term};
 
 use super::analysis;
 
@@ -26,8 +26,9 @@ pub struct TextQuery {
     pub parts: Vec<Box<dyn Query>>,
     /// When known: the queries (a word in a field) whose scores add up to the score of
     /// `scored` on any document it matches, so that a few known documents can be scored
-    /// without walking the words' posting lists.
-    pub terms: Option<Vec<Box<dyn Query>>>,
+    /// without walking the words' posting lists; each with the highest score it can give
+    /// (unbounded for a word with typos).
+    pub terms: Option<Vec<(Box<dyn Query>, Score)>>,
 }
 
 /// The text query of `q`: every word must match (in any of `fields`, weighted, or with a typo
@@ -44,7 +45,7 @@ pub fn text_query(
 ) -> Option<TextQuery> {
     let words = analysis::french_terms(q);
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut terms: Vec<Box<dyn Query>> = Vec::new();
+    let mut terms: Vec<(Box<dyn Query>, Score)> = Vec::new();
     for word in &words {
         // Only the fields that have the word: each field in the union costs a posting list.
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -54,24 +55,25 @@ pub fn text_query(
             if searcher.doc_freq(&term).unwrap_or(0) == 0 {
                 continue;
             }
+            let highest = Bm25Weight::for_terms(searcher, std::slice::from_ref(&term))
+                .map_or(Score::INFINITY, |weight| {
+                    weight.boost_by(*boost).max_score()
+                });
             let term = TermQuery::new(term, IndexRecordOption::WithFreqs);
-            any.push((
-                Occur::Should,
-                Box::new(BoostQuery::new(Box::new(term), *boost)),
-            ));
+            let query: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(term), *boost));
+            terms.push((query.box_clone(), highest));
+            any.push((Occur::Should, query));
         }
         let known = !any.is_empty();
         if !known && let Some(distance) = typo_distance(word) {
             for name in fuzzy {
                 let field = schema.get_field(name).expect("fuzzy fields exist");
                 let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true);
-                any.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(fuzzy), 1.0)),
-                ));
+                let query: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(fuzzy), 1.0));
+                terms.push((query.box_clone(), Score::INFINITY));
+                any.push((Occur::Should, query));
             }
         }
-        terms.extend(any.iter().map(|(_, term)| term.box_clone()));
         must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
     }
     let id = Term::from_field_text(id, q.trim());
