@@ -515,8 +515,10 @@ impl Place {
     /// Adds one to `counts` at each ordinal of `table` that each of `docs` holds, read from
     /// their `rows` (from the table itself for a document whose values overflow the slots).
     pub fn count(&self, rows: &[u128], docs: &[DocId], table: &OrdTable, counts: &mut [u32]) {
-        let field =
-            |row: u128, shift: u32, width: u32| ((row >> shift) as u64) & ((1u64 << width) - 1);
+        // A set of 64 values is 64 bits wide: all of the `u64`.
+        let field = |row: u128, shift: u32, width: u32| {
+            ((row >> shift) as u64) & 1u64.checked_shl(width).map_or(u64::MAX, |bit| bit - 1)
+        };
         match *self {
             Place::One { shift, width } => {
                 for row in rows {
@@ -884,6 +886,44 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_set_of_64_values_takes_its_whole_width() {
+        let mut builder = Schema::builder();
+        let all = builder.add_text_field("all", STRING | FAST);
+        let kind = builder.add_text_field("kind", STRING | FAST);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        let docs = 1_000u32;
+        for i in 0..docs {
+            let mut doc = TantivyDocument::default();
+            for value in [i % 64, (i * 7) % 64] {
+                doc.add_text(all, format!("a{value:02}"));
+            }
+            doc.add_text(kind, ["csv", "json"][(i % 2) as usize]);
+            writer.add_document(doc).expect("add");
+        }
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let reader = searcher.segment_reader(0);
+        let fields = ["all", "kind"];
+        let values: Vec<Mutex<Values>> = fields.iter().map(|_| Mutex::default()).collect();
+        let tables = SegmentTables::build(reader, &fields, &values).expect("tables");
+        let rows = tables.rows.as_ref().expect("rows");
+        let place = rows.place(0).expect("a place");
+        assert!(matches!(place, Place::Set { width: 64, .. }), "{place:?}");
+        let table = tables.tables[0].as_ref().expect("a table");
+        let set = one_in(docs, 1);
+        let mut counted = vec![0; 64];
+        let mut gathered = [0u128; super::super::bits::BLOCK];
+        set.for_each_block(|block| {
+            rows.gather(block, &mut gathered);
+            place.count(&gathered[..block.len()], block, table, &mut counted);
+        });
+        assert_eq!(counted, held(reader, "all", &set));
     }
 
     /// One document in `every` of `0..docs`.
