@@ -3,8 +3,7 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-use serde_json::{Value, json};
+use serde::{Serialize, Serializer};
 
 use super::error::{ApiError, ApiResult};
 use super::pagination::{Envelope, Pagination};
@@ -56,7 +55,7 @@ pub async fn off_workers<T: Send + 'static>(
 pub struct SearchEnvelope {
     #[serde(flatten)]
     pub page: Envelope,
-    pub facets: serde_json::Map<String, Value>,
+    pub facets: Facets,
 }
 
 impl SearchEnvelope {
@@ -66,7 +65,7 @@ impl SearchEnvelope {
         pagination: &Pagination,
         items: &[T],
         total: u64,
-        facets: Vec<Facet>,
+        facets: &[Facet],
         write: impl Fn(&mut Vec<u8>, &T),
     ) -> ApiResult<Vec<u8>> {
         let mut out = pagination.serialized_envelope(app, items, total as i64, write)?;
@@ -77,7 +76,7 @@ impl SearchEnvelope {
             ));
         }
         out.extend_from_slice(b",\"facets\":");
-        serde_json::to_writer(&mut out, &facets_json(facets))
+        serde_json::to_writer(&mut out, &FacetsOf(facets))
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         out.push(b'}');
         Ok(out)
@@ -99,24 +98,51 @@ impl SearchEnvelope {
         )?;
         Ok(SearchEnvelope {
             page,
-            facets: facets_json(facets),
+            facets: Facets(facets),
         })
     }
 }
 
+/// The facets of a search page, serialized as
 /// `{"tag": [{"name": "all", "count": n}, {"name": "transport", "count": 12}, …], …}`.
-fn facets_json(facets: Vec<Facet>) -> serde_json::Map<String, Value> {
-    facets
-        .into_iter()
-        .map(|facet| {
-            let mut values = vec![json!({"name": "all", "count": facet.total})];
-            values.extend(
-                facet
-                    .values
-                    .into_iter()
-                    .map(|(name, count)| json!({"name": name, "count": count})),
-            );
-            (facet.name.to_owned(), Value::Array(values))
-        })
-        .collect()
+#[derive(Debug)]
+pub struct Facets(Vec<Facet>);
+
+impl Serialize for Facets {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        FacetsOf(&self.0).serialize(serializer)
+    }
+}
+
+/// [`Facets`] borrowed.
+struct FacetsOf<'a>(&'a [Facet]);
+
+impl Serialize for FacetsOf<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|facet| (facet.name, FacetValues(facet))))
+    }
+}
+
+/// A facet's values, `all` (its total) first.
+struct FacetValues<'a>(&'a Facet);
+
+impl Serialize for FacetValues<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let facet = self.0;
+        let all = std::iter::once(("all", facet.total));
+        let values = facet
+            .values
+            .iter()
+            .map(|(name, count)| (name.as_str(), *count));
+        serializer.collect_seq(
+            all.chain(values)
+                .map(|(name, count)| FacetValue { name, count }),
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct FacetValue<'a> {
+    name: &'a str,
+    count: u64,
 }

@@ -28,7 +28,7 @@ struct Entry {
     seq: i64,
     at: Instant,
     /// Set by the first caller; those asking meanwhile wait for it rather than search too.
-    page: OnceLock<IndexResult<SearchPage>>,
+    page: OnceLock<IndexResult<Arc<SearchPage>>>,
 }
 
 impl ResultCache {
@@ -40,7 +40,7 @@ impl ResultCache {
         key: String,
         seq: i64,
         search: impl FnOnce() -> IndexResult<SearchPage>,
-    ) -> IndexResult<SearchPage> {
+    ) -> IndexResult<Arc<SearchPage>> {
         let entry = {
             let mut entries = self.entries.lock();
             match entries.get(&key) {
@@ -62,7 +62,7 @@ impl ResultCache {
                 }
             }
         };
-        let page = entry.page.get_or_init(search).clone();
+        let page = entry.page.get_or_init(|| search().map(Arc::new)).clone();
         if page.is_err() {
             let mut entries = self.entries.lock();
             if entries.get(&key).is_some_and(|e| Arc::ptr_eq(e, &entry)) {

@@ -14,7 +14,7 @@ use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::bits::Bits;
 
-use super::tables::{OrdTables, SegmentTables};
+use super::tables::{OrdTables, SegmentTables, day};
 
 /// Counts, for each of `fields` (keyword fast fields), the matching documents per value (the
 /// `limit` most frequent values), and for `ranges`, the matching documents whose `i64` fast
@@ -83,9 +83,8 @@ pub struct SegmentFacets {
     /// Per field: its column, and where its table is among the segment's tables.
     columns: Vec<Option<(StrColumn, Option<usize>)>>,
     counts: Vec<Vec<u32>>,
-    /// Per document, the value of `range_field` (`i64::MIN` when it has none).
-    range_column: Option<Arc<Vec<i64>>>,
-    ranges: Vec<i64>,
+    /// Counts the matches in the ranges, when there are ranges.
+    ranges: Option<DateRanges>,
     range_counts: Vec<u64>,
     total: u64,
 }
@@ -126,18 +125,21 @@ impl Collector for FacetCollector {
             counts.push(vec![0; column.as_ref().map_or(0, |(c, _)| c.num_terms())]);
             columns.push(column);
         }
-        let range_column = if self.ranges.is_empty() {
+        let ranges = if self.ranges.is_empty() {
             None
         } else {
-            Some(self.tables.numbers(reader, self.range_field, i64::MIN)?)
+            Some(DateRanges {
+                days: self.tables.days(reader, self.range_field)?,
+                exact: self.tables.numbers(reader, self.range_field, i64::MIN)?,
+                bounds: self.ranges.iter().map(|b| DayBound::new(*b)).collect(),
+            })
         };
         Ok(SegmentFacets {
             pending: Vec::with_capacity(BLOCK),
             tables,
             columns,
             counts,
-            range_column,
-            ranges: self.ranges.clone(),
+            ranges,
             range_counts: vec![0; self.ranges.len()],
             total: 0,
         })
@@ -280,7 +282,7 @@ impl SegmentFacets {
                 by_block.push(i);
             }
         }
-        if !by_block.is_empty() || self.range_column.is_some() {
+        if !by_block.is_empty() || self.ranges.is_some() {
             set.for_each_block(|docs| self.count_docs(docs, &by_block));
         }
     }
@@ -318,14 +320,52 @@ impl SegmentFacets {
                 None => {}
             }
         }
-        if let Some(values) = &self.range_column {
-            for doc in docs {
-                let value = values[*doc as usize];
-                for (bound, count) in self.ranges.iter().zip(self.range_counts.iter_mut()) {
-                    if value >= *bound {
-                        *count += 1;
-                    }
-                }
+        if let Some(ranges) = &self.ranges {
+            ranges.count(docs, &mut self.range_counts);
+        }
+    }
+}
+
+/// Counts documents at or after lower bounds of an instant field, by day: the exact instant is
+/// read only for documents of a bound's own day.
+struct DateRanges {
+    /// Per document, the [`day`] of the field.
+    days: Arc<Vec<u16>>,
+    /// Per document, the field (`i64::MIN` when it has none).
+    exact: Arc<Vec<i64>>,
+    bounds: Vec<DayBound>,
+}
+
+/// A lower bound, and the days whose documents need their exact instant to compare with it:
+/// later days are after it, earlier ones before.
+struct DayBound {
+    bound: i64,
+    first: u16,
+    last: u16,
+}
+
+impl DayBound {
+    fn new(bound: i64) -> Self {
+        let at = day(bound);
+        // A clamped day holds instants of other days: every document is compared exactly.
+        let (first, last) = if at == 0 || at == u16::MAX {
+            (0, u16::MAX)
+        } else {
+            (at, at)
+        };
+        DayBound { bound, first, last }
+    }
+}
+
+impl DateRanges {
+    /// Adds `docs` to `counts`, per bound.
+    fn count(&self, docs: &[DocId], counts: &mut [u64]) {
+        for doc in docs {
+            let day = self.days[*doc as usize];
+            for (bound, count) in self.bounds.iter().zip(counts.iter_mut()) {
+                let after = day > bound.last
+                    || (day >= bound.first && self.exact[*doc as usize] >= bound.bound);
+                *count += u64::from(after);
             }
         }
     }
@@ -435,6 +475,41 @@ mod tests {
 
     fn owned(values: &[(&str, u64)]) -> Vec<(String, u64)> {
         values.iter().map(|(v, c)| ((*v).to_owned(), *c)).collect()
+    }
+
+    #[test]
+    fn date_ranges_count_as_the_exact_instants() {
+        const DAY: i64 = 86_400_000_000;
+        let now = 20_000 * DAY + 12_345_678;
+        // Instants around each bound, on its day and the days beside, none, before 1970 and
+        // past the days a `u16` holds.
+        let bounds = [
+            now - 30 * DAY,
+            now - 365 * DAY,
+            now,
+            i64::MIN + 1,
+            -5,
+            70_000 * DAY,
+        ];
+        let mut exact = vec![i64::MIN, -DAY, 0, DAY - 1, 66_000 * DAY, i64::MAX];
+        for bound in bounds.iter().filter(|b| b.abs() < 30_000 * DAY) {
+            for delta in [-DAY - 1, -DAY, -1, 0, 1, DAY - 1, DAY, 2 * DAY] {
+                exact.push(bound + delta);
+            }
+        }
+        let ranges = DateRanges {
+            days: Arc::new(exact.iter().map(|v| day(*v)).collect()),
+            bounds: bounds.iter().map(|b| DayBound::new(*b)).collect(),
+            exact: Arc::new(exact.clone()),
+        };
+        let docs: Vec<DocId> = (0..exact.len() as DocId).collect();
+        let mut counts = vec![0; bounds.len()];
+        ranges.count(&docs, &mut counts);
+        let expected: Vec<u64> = bounds
+            .iter()
+            .map(|b| exact.iter().filter(|v| *v >= b).count() as u64)
+            .collect();
+        assert_eq!(counts, expected);
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub async fn list_from_index(
     auth: &Auth,
     filter: &DatasetFilter,
     page: PageRequest,
-) -> ApiResult<Option<(SearchPage, Visibility)>> {
+) -> ApiResult<Option<(Arc<SearchPage>, Visibility)>> {
     let Some(search) = ready(app, |s| &s.datasets) else {
         return Ok(None);
     };
@@ -137,7 +137,7 @@ async fn run(
     visibility: Visibility,
     page: PageRequest,
     facets: bool,
-) -> ApiResult<SearchPage> {
+) -> ApiResult<Arc<SearchPage>> {
     off_workers(search, move |search| {
         let index = &search.datasets;
         let request = Request {
@@ -330,7 +330,7 @@ pub async fn search_datasets(
         &pagination,
         &items,
         found.total,
-        found.facets.unwrap_or_default(),
+        found.facets.as_deref().unwrap_or_default(),
         |out, item| {
             let d = &item.fragments;
             let community = community.get(&d.id).copied().unwrap_or(0);
