@@ -55,7 +55,8 @@ pub async fn off_workers<T: Send + 'static>(
 pub struct SearchEnvelope {
     #[serde(flatten)]
     pub page: Envelope,
-    pub facets: Facets,
+    #[serde(serialize_with = "facets_json")]
+    pub facets: Vec<Facet>,
 }
 
 impl SearchEnvelope {
@@ -76,7 +77,7 @@ impl SearchEnvelope {
             ));
         }
         out.extend_from_slice(b",\"facets\":");
-        serde_json::to_writer(&mut out, &FacetsOf(facets))
+        facets_json(facets, &mut serde_json::Serializer::new(&mut out))
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         out.push(b'}');
         Ok(out)
@@ -96,31 +97,14 @@ impl SearchEnvelope {
                 total: total as i64,
             },
         )?;
-        Ok(SearchEnvelope {
-            page,
-            facets: Facets(facets),
-        })
+        Ok(SearchEnvelope { page, facets })
     }
 }
 
-/// The facets of a search page, serialized as
+/// Serializes facets as
 /// `{"tag": [{"name": "all", "count": n}, {"name": "transport", "count": 12}, …], …}`.
-#[derive(Debug)]
-pub struct Facets(Vec<Facet>);
-
-impl Serialize for Facets {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        FacetsOf(&self.0).serialize(serializer)
-    }
-}
-
-/// [`Facets`] borrowed.
-struct FacetsOf<'a>(&'a [Facet]);
-
-impl Serialize for FacetsOf<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.0.iter().map(|facet| (facet.name, FacetValues(facet))))
-    }
+fn facets_json<S: Serializer>(facets: &[Facet], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(facets.iter().map(|facet| (facet.name, FacetValues(facet))))
 }
 
 /// A facet's values, `all` (its total) first.

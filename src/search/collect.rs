@@ -14,7 +14,7 @@ use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::bits::Bits;
 
-use super::tables::{OrdTables, SegmentTables, day};
+use super::tables::{NO_NUMBER, OrdTables, SegmentTables, day};
 
 /// Counts, for each of `fields` (keyword fast fields), the matching documents per value (the
 /// `limit` most frequent values), and for `ranges`, the matching documents whose `i64` fast
@@ -130,7 +130,7 @@ impl Collector for FacetCollector {
         } else {
             Some(DateRanges {
                 days: self.tables.days(reader, self.range_field)?,
-                exact: self.tables.numbers(reader, self.range_field, i64::MIN)?,
+                exact: self.tables.numbers(reader, self.range_field, NO_NUMBER)?,
                 bounds: self.ranges.iter().map(|b| DayBound::new(*b)).collect(),
             })
         };
@@ -331,7 +331,7 @@ impl SegmentFacets {
 struct DateRanges {
     /// Per document, the [`day`] of the field.
     days: Arc<Vec<u16>>,
-    /// Per document, the field (`i64::MIN` when it has none).
+    /// Per document, the field ([`NO_NUMBER`] when it has none).
     exact: Arc<Vec<i64>>,
     bounds: Vec<DayBound>,
 }

@@ -15,10 +15,7 @@ use super::bits::Bits;
 use super::clauses::ClauseCache;
 use super::query::TextQuery;
 use super::rank::{POPULARITY, Ranking};
-use super::tables::OrdTables;
-
-/// What [`OrdTables::numbers`] holds for a document without a value of a sort field.
-const NO_NUMBER: i64 = i64::MIN;
+use super::tables::{NO_NUMBER, OrdTables};
 
 /// A filter of a search, and the facet that does not apply it to its own counts.
 pub struct Clause {

@@ -690,7 +690,7 @@ impl OrdTables {
         reader: &SegmentReader,
         field: &'static str,
     ) -> tantivy::Result<Arc<Vec<u16>>> {
-        let numbers = self.numbers(reader, field, i64::MIN)?;
+        let numbers = self.numbers(reader, field, NO_NUMBER)?;
         self.kept(reader, field, || {
             Ok(numbers.iter().map(|v| day(*v)).collect())
         })
@@ -756,11 +756,15 @@ impl OrdTables {
     }
 }
 
+/// What [`OrdTables::numbers`] holds, for every caller of an `i64` field, for a document
+/// without a value (the numbers are kept once per field, whatever the callers ask).
+pub const NO_NUMBER: i64 = i64::MIN;
+
 /// Microseconds in a day.
 const DAY: i64 = 86_400_000_000;
 
 /// The day since 1970 of an instant in microseconds, clamped to `u16` (0 for instants before
-/// 1970-01-02, and for `i64::MIN`, no value; 65535 from 2149): an instant is later than any
+/// 1970-01-02, and for [`NO_NUMBER`]; 65535 from 2149): an instant is later than any
 /// instant of an earlier day, unless its own day is clamped.
 pub fn day(micros: i64) -> u16 {
     micros.div_euclid(DAY).clamp(0, i64::from(u16::MAX)) as u16
