@@ -44,6 +44,10 @@ pub struct BenchArgs {
     /// Results per query.
     #[arg(long, default_value_t = 20)]
     page_size: usize,
+    /// Also print the N queries that took the most time over all passes, with their share of
+    /// the total time and their matches.
+    #[arg(long, default_value_t = 0)]
+    slowest: usize,
 }
 
 async fn open(storage: &StorageArgs) -> anyhow::Result<std::sync::Arc<Search>> {
@@ -105,32 +109,45 @@ async fn bench(args: BenchArgs) -> anyhow::Result<()> {
     );
     let text = std::fs::read_to_string(&args.queries)
         .with_context(|| format!("cannot read {}", args.queries.display()))?;
-    let queries = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let queries = lines
+        .iter()
         .map(|l| parse_search(l).map_err(|e| anyhow::anyhow!("{l}: {e}")))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    anyhow::ensure!(
+        !queries.is_empty() && args.rounds > 0,
+        "nothing to time: the file has no query or --rounds is 0"
+    );
+    let run = |query| {
+        crate::search::datasets::search(
+            &search.datasets,
+            &Request {
+                query,
+                visibility: &Visibility::default(),
+                offset: 0,
+                limit: args.page_size,
+                facets: args.facets,
+                now: crate::domain::time::now(),
+            },
+        )
+    };
+    // The first search builds the per-segment tables that a server builds as it starts.
+    run(&queries[0])?;
     let mut timings: Vec<Duration> = Vec::new();
     let mut totals: Vec<u64> = Vec::new();
+    let mut per_query = vec![(Duration::ZERO, 0); queries.len()];
     for _ in 0..args.rounds {
-        for query in &queries {
+        for (i, query) in queries.iter().enumerate() {
             let started = Instant::now();
-            let page = crate::search::datasets::search(
-                &search.datasets,
-                &Request {
-                    query,
-                    visibility: &Visibility::default(),
-                    offset: 0,
-                    limit: args.page_size,
-                    facets: args.facets,
-                    now: crate::domain::time::now(),
-                },
-            )?;
-            timings.push(started.elapsed());
+            let page = run(query)?;
+            let took = started.elapsed();
+            timings.push(took);
+            per_query[i] = (per_query[i].0 + took, page.total);
             totals.push(page.total);
         }
     }
-    let mean = timings.iter().sum::<Duration>().as_secs_f64() * 1000.0 / timings.len() as f64;
+    let spent = timings.iter().sum::<Duration>();
+    let mean = spent.as_secs_f64() * 1000.0 / timings.len() as f64;
     timings.sort();
     totals.sort();
     let at = |p: f64| timings[((timings.len() - 1) as f64 * p) as usize].as_secs_f64() * 1000.0;
@@ -148,5 +165,17 @@ async fn bench(args: BenchArgs) -> anyhow::Result<()> {
         matched(0.9),
         matched(0.99),
     );
+    let mut slowest: Vec<usize> = (0..queries.len()).collect();
+    slowest.sort_by_key(|i| std::cmp::Reverse(per_query[*i].0));
+    for i in slowest.into_iter().take(args.slowest) {
+        let (time, matched) = per_query[i];
+        println!(
+            "{:5.1} % {:8.2} ms  matches {:8}  {}",
+            time.as_secs_f64() * 100.0 / spent.as_secs_f64(),
+            time.as_secs_f64() * 1000.0 / args.rounds as f64,
+            matched,
+            lines[i],
+        );
+    }
     Ok(())
 }
