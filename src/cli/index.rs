@@ -168,12 +168,12 @@ async fn bench(args: BenchArgs) -> anyhow::Result<()> {
     let mut slowest: Vec<usize> = (0..queries.len()).collect();
     slowest.sort_by_key(|i| std::cmp::Reverse(per_query[*i].0));
     for i in slowest.into_iter().take(args.slowest) {
-        let (time, matched) = per_query[i];
+        let (time, matches) = per_query[i];
         println!(
             "{:5.1} % {:8.2} ms  matches {:8}  {}",
             time.as_secs_f64() * 100.0 / spent.as_secs_f64(),
             time.as_secs_f64() * 1000.0 / args.rounds as f64,
-            matched,
+            matches,
             lines[i],
         );
     }
