@@ -107,6 +107,17 @@ impl Bits {
             .sum()
     }
 
+    /// Calls `f` with each document in both `self` and `other`, in increasing order.
+    pub fn for_each_common(&self, other: &Bits, mut f: impl FnMut(DocId)) {
+        for (i, (a, b)) in self.words.iter().zip(&other.words).enumerate() {
+            let mut word = a & b;
+            while word != 0 {
+                f((i * 64) as DocId + word.trailing_zeros());
+                word &= word - 1;
+            }
+        }
+    }
+
     /// Words of 64 documents.
     pub fn words(&self) -> usize {
         self.words.len()
@@ -173,6 +184,9 @@ mod tests {
         both.and(&b);
         assert_eq!(both.iter().collect::<Vec<_>>(), [5, 64, 199]);
         assert_eq!(a.and_not(&b).iter().collect::<Vec<_>>(), [0, 63, 130]);
+        let mut common = Vec::new();
+        a.for_each_common(&b, |doc| common.push(doc));
+        assert_eq!(common, [5, 64, 199]);
         assert_eq!(a.len(), 6);
         assert!(a.contains(130) && !a.contains(131) && !a.contains(5000));
         assert_eq!(Bits::full(130).len(), 130);

@@ -14,7 +14,7 @@ use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::bits::Bits;
 
-use super::tables::{NO_NUMBER, OrdTables, SegmentTables, day};
+use super::tables::{DaySets, NO_NUMBER, OrdTables, SegmentTables, day};
 
 /// Counts, for each of `fields` (keyword fast fields), the matching documents per value (the
 /// `limit` most frequent values), and for `ranges`, the matching documents whose `i64` fast
@@ -128,10 +128,21 @@ impl Collector for FacetCollector {
         let ranges = if self.ranges.is_empty() {
             None
         } else {
+            let bounds: Vec<DayBound> = self.ranges.iter().map(|b| DayBound::new(*b)).collect();
+            // A clamped bound compares every document exactly: no sets for it.
+            let sets = bounds
+                .iter()
+                .map(|b| {
+                    (b.first == b.last)
+                        .then(|| self.tables.day_sets(reader, self.range_field, b.first))
+                })
+                .map(Option::transpose)
+                .collect::<tantivy::Result<Option<Vec<_>>>>()?;
             Some(DateRanges {
                 days: self.tables.days(reader, self.range_field)?,
                 exact: self.tables.numbers(reader, self.range_field, NO_NUMBER)?,
-                bounds: self.ranges.iter().map(|b| DayBound::new(*b)).collect(),
+                bounds,
+                sets,
             })
         };
         Ok(SegmentFacets {
@@ -190,40 +201,51 @@ impl FacetCollector {
         if self.limit == 0 {
             return Vec::new();
         }
-        let mut totals = vec![0u64; self.tables.values(position).len()];
-        for segment in segments {
-            let Some((_, _, counts)) = &segment.terms[i] else {
-                continue;
-            };
-            let Some(table) = &segment.tables.tables[position] else {
-                continue;
-            };
-            for (count, number) in counts.iter().zip(&table.numbers) {
-                if *count > 0 {
-                    totals[*number as usize] += u64::from(*count);
-                }
-            }
-        }
-        let mut best: Vec<u32> = (0..totals.len() as u32)
-            .filter(|n| totals[*n as usize] > 0)
+        let counted: Vec<(&[u32], &[u32])> = segments
+            .iter()
+            .filter_map(|segment| {
+                let (_, _, counts) = segment.terms[i].as_ref()?;
+                let table = segment.tables.tables[position].as_ref()?;
+                Some((&counts[..], &table.numbers[..]))
+            })
             .collect();
+        // Value numbers and their counts: a single segment's as they are, several segments'
+        // added up by number.
+        let mut best: Vec<(u32, u64)> = match counted[..] {
+            [(counts, numbers)] => counts
+                .iter()
+                .zip(numbers)
+                .filter(|(count, _)| **count > 0)
+                .map(|(count, number)| (*number, u64::from(*count)))
+                .collect(),
+            _ => {
+                let mut totals = vec![0u64; self.tables.values(position).len()];
+                for (counts, numbers) in &counted {
+                    for (count, number) in counts.iter().zip(*numbers) {
+                        totals[*number as usize] += u64::from(*count);
+                    }
+                }
+                (0..totals.len() as u32)
+                    .map(|n| (n, totals[n as usize]))
+                    .filter(|(_, count)| *count > 0)
+                    .collect()
+            }
+        };
         if best.len() > self.limit {
-            best.select_nth_unstable_by_key(self.limit - 1, |n| Reverse(totals[*n as usize]));
-            let last = totals[best[self.limit - 1] as usize];
-            best.retain(|n| totals[*n as usize] >= last);
+            best.select_nth_unstable_by_key(self.limit - 1, |(_, count)| Reverse(*count));
+            let last = best[self.limit - 1].1;
+            best.retain(|(_, count)| *count >= last);
         }
         // Ties at the last place can be many (every value counted once): they are ordered by
         // value before any is named.
         let values = self.tables.values(position);
-        best.sort_unstable_by(|a, b| {
-            let count = |n: &u32| totals[*n as usize];
-            count(b)
-                .cmp(&count(a))
+        best.sort_unstable_by(|(a, x), (b, y)| {
+            y.cmp(x)
                 .then_with(|| values.bytes(*a).cmp(values.bytes(*b)))
         });
         best.truncate(self.limit);
         best.into_iter()
-            .map(|n| (values.value(n), totals[n as usize]))
+            .map(|(n, count)| (values.value(n), count))
             .collect()
     }
 }
@@ -262,7 +284,7 @@ impl SegmentFacets {
         let docs = std::mem::take(&mut self.pending);
         let every_field: Vec<usize> = (0..self.columns.len()).collect();
         self.total += docs.len() as u64;
-        self.count_docs(&docs, &every_field);
+        self.count_docs(&docs, &every_field, true);
         self.pending = docs;
         self.pending.clear();
     }
@@ -282,13 +304,17 @@ impl SegmentFacets {
                 by_block.push(i);
             }
         }
-        if !by_block.is_empty() || self.ranges.is_some() {
-            set.for_each_block(|docs| self.count_docs(docs, &by_block));
+        let ranges_left = match &self.ranges {
+            Some(ranges) => !ranges.count_set(set, len, &mut self.range_counts),
+            None => false,
+        };
+        if !by_block.is_empty() || ranges_left {
+            set.for_each_block(|docs| self.count_docs(docs, &by_block, ranges_left));
         }
     }
 
-    /// Counts `docs` in the `fields` (indexes in `columns`) and the ranges.
-    fn count_docs(&mut self, docs: &[DocId], fields: &[usize]) {
+    /// Counts `docs` in the `fields` (indexes in `columns`), and in the ranges if `ranges`.
+    fn count_docs(&mut self, docs: &[DocId], fields: &[usize], ranges: bool) {
         let mut gathered = false;
         let mut rows = [0u128; BLOCK];
         for &i in fields {
@@ -320,7 +346,7 @@ impl SegmentFacets {
                 None => {}
             }
         }
-        if let Some(ranges) = &self.ranges {
+        if let Some(ranges) = self.ranges.as_ref().filter(|_| ranges) {
             ranges.count(docs, &mut self.range_counts);
         }
     }
@@ -334,6 +360,8 @@ struct DateRanges {
     /// Per document, the field ([`NO_NUMBER`] when it has none).
     exact: Arc<Vec<i64>>,
     bounds: Vec<DayBound>,
+    /// Per bound, the documents after its day and on it; `None` when a bound is clamped.
+    sets: Option<Vec<Arc<DaySets>>>,
 }
 
 /// A lower bound, and the days whose documents need their exact instant to compare with it:
@@ -358,6 +386,26 @@ impl DayBound {
 }
 
 impl DateRanges {
+    /// Adds the documents of `set` (`len` of them) to `counts`, per bound, from the day sets,
+    /// when that is cheaper than looking each document up; `false`, having counted nothing,
+    /// otherwise.
+    fn count_set(&self, set: &Bits, len: u64, counts: &mut [u64]) -> bool {
+        let Some(sets) = &self.sets else {
+            return false;
+        };
+        // Two passes over the words per bound (see `OrdTable::count_by_value`).
+        if len * 16 <= (2 * sets.len() * set.words()) as u64 {
+            return false;
+        }
+        for ((bound, day), count) in self.bounds.iter().zip(sets).zip(counts.iter_mut()) {
+            *count += set.and_len(&day.after);
+            set.for_each_common(&day.on, |doc| {
+                *count += u64::from(self.exact[doc as usize] >= bound.bound);
+            });
+        }
+        true
+    }
+
     /// Adds `docs` to `counts`, per bound.
     fn count(&self, docs: &[DocId], counts: &mut [u64]) {
         for doc in docs {
@@ -501,15 +549,55 @@ mod tests {
             days: Arc::new(exact.iter().map(|v| day(*v)).collect()),
             bounds: bounds.iter().map(|b| DayBound::new(*b)).collect(),
             exact: Arc::new(exact.clone()),
+            sets: None,
         };
         let docs: Vec<DocId> = (0..exact.len() as DocId).collect();
+        let expected = |bounds: &[i64]| -> Vec<u64> {
+            bounds
+                .iter()
+                .map(|b| exact.iter().filter(|v| *v >= b).count() as u64)
+                .collect()
+        };
         let mut counts = vec![0; bounds.len()];
         ranges.count(&docs, &mut counts);
-        let expected: Vec<u64> = bounds
+        assert_eq!(counts, expected(&bounds));
+        // A large set, counted from the day sets of bounds that are not clamped.
+        let mut all = Bits::empty(exact.len() as DocId);
+        for doc in &docs {
+            all.insert(*doc);
+        }
+        assert!(
+            !ranges.count_set(&all, all.len(), &mut counts),
+            "clamped bounds"
+        );
+        let unclamped = &bounds[..3];
+        let days = &ranges.days;
+        let sets = unclamped
             .iter()
-            .map(|b| exact.iter().filter(|v| *v >= b).count() as u64)
+            .map(|b| {
+                let empty = Bits::empty(exact.len() as DocId);
+                let (mut after, mut on) = (empty.clone(), empty);
+                for (doc, d) in days.iter().enumerate() {
+                    if *d > day(*b) {
+                        after.insert(doc as DocId);
+                    } else if *d == day(*b) {
+                        on.insert(doc as DocId);
+                    }
+                }
+                Arc::new(DaySets { after, on })
+            })
             .collect();
-        assert_eq!(counts, expected);
+        let ranges = DateRanges {
+            bounds: unclamped.iter().map(|b| DayBound::new(*b)).collect(),
+            sets: Some(sets),
+            ..ranges
+        };
+        let mut counts = vec![0; unclamped.len()];
+        assert!(ranges.count_set(&all, all.len(), &mut counts));
+        assert_eq!(counts, expected(unclamped));
+        let mut one_by_one = vec![0; unclamped.len()];
+        ranges.count(&docs, &mut one_by_one);
+        assert_eq!(one_by_one, counts);
     }
 
     #[test]

@@ -608,7 +608,22 @@ pub struct OrdTables {
     /// Per segment, field and type: what searches made of the field once (its values as a
     /// `Vec`, its column opened), kept for the next searches.
     kept: RwLock<HashMap<(SegmentId, &'static str, TypeId), Kept>>,
+    /// Per segment, instant field and day: its [`DaySets`].
+    day_sets: RwLock<HashMap<DayKey, Arc<DaySets>>>,
 }
+
+/// The documents of a segment whose instant field falls after a day, and on it: a range from
+/// that day on counts a large set of matches with two `AND`s instead of a lookup per match.
+pub struct DaySets {
+    pub after: Bits,
+    pub on: Bits,
+}
+
+/// A segment, an instant field of it and a day.
+type DayKey = (SegmentId, &'static str, u16);
+
+/// Day sets kept, at most: ranges relative to now ask three new days a day, per segment.
+const DAY_SETS_KEPT: usize = 64;
 
 /// An `Arc<T>` of some `T`.
 type Kept = Arc<dyn Any + Send + Sync>;
@@ -620,6 +635,7 @@ impl OrdTables {
             values: fields.iter().map(|_| Mutex::default()).collect(),
             segments: RwLock::new(HashMap::new()),
             kept: RwLock::new(HashMap::new()),
+            day_sets: RwLock::new(HashMap::new()),
         })
     }
 
@@ -694,6 +710,39 @@ impl OrdTables {
         self.kept(reader, field, || {
             Ok(numbers.iter().map(|v| day(*v)).collect())
         })
+    }
+
+    /// The documents of the segment whose instant field `field` falls after day `on`, and on it
+    /// (made once a day).
+    pub fn day_sets(
+        &self,
+        reader: &SegmentReader,
+        field: &'static str,
+        on: u16,
+    ) -> tantivy::Result<Arc<DaySets>> {
+        let key = (reader.segment_id(), field, on);
+        if let Some(sets) = self.day_sets.read().get(&key) {
+            return Ok(Arc::clone(sets));
+        }
+        let days = self.days(reader, field)?;
+        let mut sets = DaySets {
+            after: Bits::empty(reader.max_doc()),
+            on: Bits::empty(reader.max_doc()),
+        };
+        for (doc, day) in days.iter().enumerate() {
+            if *day > on {
+                sets.after.insert(doc as DocId);
+            } else if *day == on {
+                sets.on.insert(doc as DocId);
+            }
+        }
+        let sets = Arc::new(sets);
+        let mut kept = self.day_sets.write();
+        if kept.len() >= DAY_SETS_KEPT {
+            kept.clear();
+        }
+        kept.insert(key, Arc::clone(&sets));
+        Ok(sets)
     }
 
     /// The keyword fast field `field` of this segment, opened once.
@@ -792,6 +841,9 @@ impl Warmer for OrdTables {
             .write()
             .retain(|segment, _| live.contains(segment));
         self.kept
+            .write()
+            .retain(|(segment, _, _), _| live.contains(segment));
+        self.day_sets
             .write()
             .retain(|(segment, _, _), _| live.contains(segment));
     }
