@@ -77,6 +77,14 @@ impl Bits {
         }
     }
 
+    /// The documents in both `a` and `b` (in one pass, where a clone then [`Bits::and`] takes
+    /// two).
+    pub fn and_of(a: &Bits, b: &Bits) -> Bits {
+        Bits {
+            words: a.words.iter().zip(&b.words).map(|(a, b)| a & b).collect(),
+        }
+    }
+
     /// The documents of `self` not in `other`.
     pub fn and_not(&self, other: &Bits) -> Bits {
         Bits {
@@ -183,6 +191,7 @@ mod tests {
         let mut both = a.clone();
         both.and(&b);
         assert_eq!(both.iter().collect::<Vec<_>>(), [5, 64, 199]);
+        assert!(Bits::and_of(&a, &b) == both);
         assert_eq!(a.and_not(&b).iter().collect::<Vec<_>>(), [0, 63, 130]);
         let mut common = Vec::new();
         a.for_each_common(&b, |doc| common.push(doc));

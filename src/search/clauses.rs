@@ -91,6 +91,27 @@ impl ClauseCache {
         self.get_or_make(reader, &key, || Ok(Bits::alive(reader)))
     }
 
+    /// The documents of the segment of `reader` matching every one of the clauses `keys`
+    /// (each made by `make` from its index in `keys`), as one set: the clauses every facet
+    /// applies (visibility, not deleted…) are combined once, not at each search.
+    pub fn all_of(
+        &self,
+        reader: &SegmentReader,
+        keys: &[String],
+        make: impl Fn(usize) -> tantivy::Result<Arc<Bits>>,
+    ) -> tantivy::Result<Arc<Bits>> {
+        if keys.len() == 1 {
+            return make(0);
+        }
+        self.get_or_make(reader, &keys.join("&"), || {
+            let mut bits = Bits::clone(&*make(0)?);
+            for i in 1..keys.len() {
+                bits.and(&*make(i)?);
+            }
+            Ok(bits)
+        })
+    }
+
     /// Bytes held.
     pub fn bytes(&self) -> usize {
         self.inner.lock().bytes

@@ -74,21 +74,35 @@ impl Matches {
                 Bits::of_weight(&*clause.query.weight(no_scores)?, reader).map(Arc::new)
             }
         };
+        // The clauses that no facet leaves out are matched as one set.
+        let (fixed, own): (Vec<&Clause>, Vec<&Clause>) = clauses
+            .iter()
+            .partition(|clause| clause.facet.is_none() && clause.kept);
+        let fixed_keys: Vec<String> = fixed.iter().map(|c| format!("{:?}", c.query)).collect();
         let mut segments = Vec::with_capacity(searcher.segment_readers().len());
         for reader in searcher.segment_readers() {
-            let mut text = Bits::clone(&*cache.alive(reader)?);
-            for part in text_parts {
-                text.and(&*matched(reader, &**part)?);
-            }
-            let text_len = text.len();
-            let filters = clauses
+            let parts = text_parts
                 .iter()
-                .map(|clause| Ok((clause.facet, matched_now(reader, clause)?)))
+                .map(|part| matched(reader, &**part))
                 .collect::<tantivy::Result<Vec<_>>>()?;
-            let mut all = text.clone();
-            for (_, bits) in &filters {
-                all.and(bits);
+            let text = all_of(
+                &*cache.alive(reader)?,
+                &parts.iter().map(|p| &**p).collect::<Vec<_>>(),
+            );
+            let text_len = text.len();
+            let mut filters = Vec::with_capacity(own.len() + 1);
+            if !fixed.is_empty() {
+                let set =
+                    cache.all_of(reader, &fixed_keys, |i| matched(reader, &*fixed[i].query))?;
+                filters.push((None, set));
             }
+            for clause in &own {
+                filters.push((clause.facet, matched_now(reader, clause)?));
+            }
+            let all = all_of(
+                &text,
+                &filters.iter().map(|(_, bits)| &**bits).collect::<Vec<_>>(),
+            );
             segments.push(SegmentMatches {
                 text,
                 text_len,
@@ -119,11 +133,13 @@ impl Matches {
         self.segments
             .iter()
             .map(|segment| {
-                let mut bits = segment.text.clone();
-                for (_, filter) in segment.filters.iter().filter(|(f, _)| *f != Some(facet)) {
-                    bits.and(filter);
-                }
-                bits
+                let others: Vec<&Bits> = segment
+                    .filters
+                    .iter()
+                    .filter(|(f, _)| *f != Some(facet))
+                    .map(|(_, bits)| &**bits)
+                    .collect();
+                all_of(&segment.text, &others)
             })
             .collect()
     }
@@ -235,6 +251,19 @@ impl Matches {
             }
         }
     }
+}
+
+/// The documents of `first` that are also in each of `others`: the first `AND` writes the
+/// result, so that no pass copies `first`.
+fn all_of(first: &Bits, others: &[&Bits]) -> Bits {
+    let Some((head, tail)) = others.split_first() else {
+        return first.clone();
+    };
+    let mut bits = Bits::and_of(first, head);
+    for other in tail {
+        bits.and(other);
+    }
+    bits
 }
 
 /// How the text of a search scores documents.
