@@ -14,13 +14,21 @@ use parking_lot::Mutex;
 use super::SearchPage;
 use super::index::IndexResult;
 
-/// Entries kept; past it, stale entries go, then all if none was stale.
+/// Entries kept; past it, stale entries go, then the least recently asked quarter: a search
+/// asked again and again (a common word) stays while the long tail passes through.
 const CAPACITY: usize = 1024;
 const TTL: Duration = Duration::from_secs(60);
 
 #[derive(Default)]
 pub struct ResultCache {
-    entries: Mutex<HashMap<String, Arc<Entry>>>,
+    entries: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
+    /// Each entry and when it was last asked for (a count of the asks).
+    kept: HashMap<String, (Arc<Entry>, u64)>,
+    asks: u64,
 }
 
 struct Entry {
@@ -43,21 +51,25 @@ impl ResultCache {
     ) -> IndexResult<Arc<SearchPage>> {
         let entry = {
             let mut entries = self.entries.lock();
-            match entries.get(&key) {
-                Some(entry) if entry.seq == seq && entry.at.elapsed() < TTL => Arc::clone(entry),
+            entries.asks += 1;
+            let asked = entries.asks;
+            match entries.kept.get_mut(&key) {
+                Some((entry, used)) if entry.seq == seq && entry.at.elapsed() < TTL => {
+                    *used = asked;
+                    Arc::clone(entry)
+                }
                 _ => {
-                    if entries.len() >= CAPACITY {
-                        entries.retain(|_, entry| entry.seq == seq && entry.at.elapsed() < TTL);
-                        if entries.len() >= CAPACITY {
-                            entries.clear();
-                        }
+                    if entries.kept.len() >= CAPACITY {
+                        entries.make_room(seq);
                     }
                     let entry = Arc::new(Entry {
                         seq,
                         at: Instant::now(),
                         page: OnceLock::new(),
                     });
-                    entries.insert(key.clone(), Arc::clone(&entry));
+                    entries
+                        .kept
+                        .insert(key.clone(), (Arc::clone(&entry), asked));
                     entry
                 }
             }
@@ -65,11 +77,32 @@ impl ResultCache {
         let page = entry.page.get_or_init(|| search().map(Arc::new)).clone();
         if page.is_err() {
             let mut entries = self.entries.lock();
-            if entries.get(&key).is_some_and(|e| Arc::ptr_eq(e, &entry)) {
-                entries.remove(&key);
+            if entries
+                .kept
+                .get(&key)
+                .is_some_and(|(e, _)| Arc::ptr_eq(e, &entry))
+            {
+                entries.kept.remove(&key);
             }
         }
         page
+    }
+}
+
+impl Entries {
+    /// Drops the stale entries (of another index position, or too old), then, if still full,
+    /// the least recently asked quarter.
+    fn make_room(&mut self, seq: i64) {
+        self.kept
+            .retain(|_, (entry, _)| entry.seq == seq && entry.at.elapsed() < TTL);
+        if self.kept.len() < CAPACITY {
+            return;
+        }
+        let mut asked: Vec<u64> = self.kept.values().map(|(_, used)| *used).collect();
+        let quarter = CAPACITY / 4;
+        asked.select_nth_unstable(quarter);
+        let oldest_kept = asked[quarter];
+        self.kept.retain(|_, (_, used)| *used >= oldest_kept);
     }
 }
 
@@ -109,6 +142,32 @@ mod tests {
                 .unwrap()
                 .total,
             3
+        );
+    }
+
+    #[test]
+    fn the_searches_asked_most_recently_stay_when_it_is_full() {
+        let cache = ResultCache::default();
+        cache.get_or_search("hot".into(), 1, || page(1)).unwrap();
+        for i in 0..3 * CAPACITY {
+            cache
+                .get_or_search(format!("tail {i}"), 1, || page(2))
+                .unwrap();
+            // Asked again every so often: never among the least recently asked.
+            if i % (CAPACITY / 8) == 0 {
+                cache
+                    .get_or_search("hot".into(), 1, || panic!("searched again"))
+                    .unwrap();
+            }
+            assert!(cache.entries.lock().kept.len() <= CAPACITY);
+        }
+        // The tail passed through: its first searches are gone, its last ones kept.
+        let entries = cache.entries.lock();
+        assert!(!entries.kept.contains_key("tail 0"));
+        assert!(
+            entries
+                .kept
+                .contains_key(&format!("tail {}", 3 * CAPACITY - 1))
         );
     }
 
