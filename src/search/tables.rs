@@ -125,9 +125,7 @@ impl OrdTable {
                     counts[*ord as usize] += set.and_len(documents) as u32;
                 }
                 if let Some((holders, ords)) = &by_value.rest {
-                    let mut rest = set.clone();
-                    rest.and(holders);
-                    rest.for_each_block(|docs| ords.count_all(docs, counts));
+                    Bits::and_of(set, holders).for_each_block(|docs| ords.count_all(docs, counts));
                 }
                 true
             }
