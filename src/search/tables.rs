@@ -8,6 +8,7 @@
 use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::{Mutex, RwLock};
 use tantivy::columnar::{Cardinality, Column, DynamicColumn, HasAssociatedColumnType, StrColumn};
@@ -607,7 +608,9 @@ pub struct OrdTables {
     /// `Vec`, its column opened), kept for the next searches.
     kept: RwLock<HashMap<(SegmentId, &'static str, TypeId), Kept>>,
     /// Per segment, instant field and day: its [`DaySets`].
-    day_sets: RwLock<HashMap<DayKey, Arc<DaySets>>>,
+    day_sets: RwLock<HashMap<DayKey, (Arc<DaySets>, AtomicU64)>>,
+    /// Uses of day sets, counted: when each was last used.
+    day_set_uses: AtomicU64,
 }
 
 /// The documents of a segment whose instant field falls after a day, and on it: a range from
@@ -620,8 +623,9 @@ pub struct DaySets {
 /// A segment, an instant field of it and a day.
 type DayKey = (SegmentId, &'static str, u16);
 
-/// Day sets kept, at most: ranges relative to now ask three new days a day, per segment.
-const DAY_SETS_KEPT: usize = 64;
+/// Day sets kept per segment and field, at most, the least recently used going first: the
+/// ranges relative to now ask three new days a day.
+const DAY_SETS_KEPT: usize = 8;
 
 /// An `Arc<T>` of some `T`.
 type Kept = Arc<dyn Any + Send + Sync>;
@@ -634,6 +638,7 @@ impl OrdTables {
             segments: RwLock::new(HashMap::new()),
             kept: RwLock::new(HashMap::new()),
             day_sets: RwLock::new(HashMap::new()),
+            day_set_uses: AtomicU64::new(0),
         })
     }
 
@@ -719,7 +724,9 @@ impl OrdTables {
         on: u16,
     ) -> tantivy::Result<Arc<DaySets>> {
         let key = (reader.segment_id(), field, on);
-        if let Some(sets) = self.day_sets.read().get(&key) {
+        let used = self.day_set_uses.fetch_add(1, Ordering::Relaxed);
+        if let Some((sets, last)) = self.day_sets.read().get(&key) {
+            last.store(used, Ordering::Relaxed);
             return Ok(Arc::clone(sets));
         }
         let days = self.days(reader, field)?;
@@ -736,10 +743,17 @@ impl OrdTables {
         }
         let sets = Arc::new(sets);
         let mut kept = self.day_sets.write();
-        if kept.len() >= DAY_SETS_KEPT {
-            kept.clear();
+        let same_field = |k: &DayKey| k.0 == key.0 && k.1 == field;
+        if kept.keys().filter(|k| same_field(k)).count() >= DAY_SETS_KEPT
+            && let Some(oldest) = kept
+                .iter()
+                .filter(|(k, _)| same_field(k))
+                .min_by_key(|(_, (_, last))| last.load(Ordering::Relaxed))
+                .map(|(k, _)| *k)
+        {
+            kept.remove(&oldest);
         }
-        kept.insert(key, Arc::clone(&sets));
+        kept.insert(key, (Arc::clone(&sets), AtomicU64::new(used)));
         Ok(sets)
     }
 
@@ -851,7 +865,7 @@ impl Warmer for OrdTables {
 mod tests {
     use super::*;
     use tantivy::schema::{FAST, STRING, Schema};
-    use tantivy::{Index, IndexWriter, TantivyDocument};
+    use tantivy::{Index, IndexWriter, TantivyDocument, doc};
 
     /// A field of more values than 16 bits number keeps 32-bit ordinals and counts the same.
     #[test]
@@ -1004,6 +1018,46 @@ mod tests {
     }
 
     /// One document in `every` of `0..docs`.
+    #[test]
+    fn day_sets_split_the_documents_around_a_day_and_the_least_used_go() {
+        let mut builder = Schema::builder();
+        let at = builder.add_i64_field("at", FAST);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        // Document d on day 100 + d % 20, and one without a value.
+        for d in 0..200i64 {
+            writer
+                .add_document(doc!(at => (100 + d % 20) * DAY + d))
+                .expect("add");
+        }
+        writer
+            .add_document(TantivyDocument::default())
+            .expect("add");
+        writer.commit().expect("commit");
+        let searcher = index.reader().expect("reader").searcher();
+        let reader = searcher.segment_reader(0);
+        let tables = OrdTables::new(&[]);
+        let sets = tables.day_sets(reader, "at", 110).expect("sets");
+        assert_eq!(sets.after.len(), 90);
+        assert!(sets.after.contains(19) && !sets.after.contains(10) && !sets.after.contains(200));
+        assert_eq!(
+            sets.on.iter().collect::<Vec<_>>(),
+            (10..200).step_by(20).collect::<Vec<_>>()
+        );
+        // Day 110 is asked again and again while twelve other days come: it stays, and no more
+        // than DAY_SETS_KEPT are kept.
+        for day in 111..123 {
+            tables.day_sets(reader, "at", day).expect("sets");
+            tables.day_sets(reader, "at", 110).expect("sets");
+        }
+        let kept = tables.day_sets.read();
+        assert_eq!(kept.len(), DAY_SETS_KEPT);
+        assert!(kept.contains_key(&(reader.segment_id(), "at", 110)));
+        assert!(!kept.contains_key(&(reader.segment_id(), "at", 111)));
+    }
+
     fn one_in(docs: DocId, every: DocId) -> Bits {
         let mut set = Bits::empty(docs);
         for doc in (0..docs).filter(|d| d % every == 0) {
