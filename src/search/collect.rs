@@ -1,5 +1,6 @@
 //! Facet counting: how many matching documents hold each value of some keyword fields, and
-//! how many fall in some date ranges, in one pass over the matches.
+//! how many fall in some date ranges: a document at a time in one pass over the matches, or,
+//! for many matches, value by value (and range by range) with `AND`s of sets.
 //!
 //! Segments count by ordinal (a value's rank in the segment's dictionary); values are named
 //! only when the segments' counts are merged, and then only those that can reach the top.
