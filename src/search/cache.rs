@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
-use super::SearchPage;
 use super::index::IndexResult;
+use super::{Facet, SearchPage};
 
 /// Entries kept; past it, stale entries go, then the least recently asked quarter: a search
 /// asked again and again (a common word) stays while the long tail passes through.
@@ -21,14 +21,22 @@ const TTL: Duration = Duration::from_secs(60);
 
 #[derive(Default)]
 pub struct ResultCache {
-    entries: Mutex<Entries>,
+    entries: Mutex<Entries<Arc<Entry>>>,
 }
 
-#[derive(Default)]
-struct Entries {
-    /// Each entry and when it was last asked for (a count of the asks).
-    kept: HashMap<String, (Arc<Entry>, u64)>,
+/// Entries by key, each with when it was last asked for (a count of the asks).
+struct Entries<V> {
+    kept: HashMap<String, (V, u64)>,
     asks: u64,
+}
+
+impl<V> Default for Entries<V> {
+    fn default() -> Self {
+        Entries {
+            kept: HashMap::new(),
+            asks: 0,
+        }
+    }
 }
 
 struct Entry {
@@ -60,7 +68,7 @@ impl ResultCache {
                 }
                 _ => {
                     if entries.kept.len() >= CAPACITY {
-                        entries.make_room(seq);
+                        entries.make_room(|entry| entry.seq == seq && entry.at.elapsed() < TTL);
                     }
                     let entry = Arc::new(Entry {
                         seq,
@@ -89,12 +97,11 @@ impl ResultCache {
     }
 }
 
-impl Entries {
-    /// Drops the stale entries (of another index position, or too old), then, if still full,
-    /// the least recently asked quarter.
-    fn make_room(&mut self, seq: i64) {
-        self.kept
-            .retain(|_, (entry, _)| entry.seq == seq && entry.at.elapsed() < TTL);
+impl<V> Entries<V> {
+    /// Drops the entries that are no longer `fresh`, then, if still full, the least recently
+    /// asked quarter.
+    fn make_room(&mut self, fresh: impl Fn(&V) -> bool) {
+        self.kept.retain(|_, (entry, _)| fresh(entry));
         if self.kept.len() < CAPACITY {
             return;
         }
@@ -103,6 +110,87 @@ impl Entries {
         asked.select_nth_unstable(quarter);
         let oldest_kept = asked[quarter];
         self.kept.retain(|_, (_, used)| *used >= oldest_kept);
+    }
+}
+
+/// Facet counts of recent large match sets, by the set's clauses, valid while the index has
+/// not changed and at most [`TTL`]: searches that differ by their page, their sort, their
+/// words' order or a filter whose own facet counts the set without it ask the same counts
+/// again (a common word's half a million matches, its facets several milliseconds).
+pub struct FacetSetCache {
+    /// The smallest set kept: below, counting costs less than a millisecond.
+    pub min_total: u64,
+    entries: Mutex<Entries<FacetSet>>,
+}
+
+impl Default for FacetSetCache {
+    fn default() -> Self {
+        FacetSetCache {
+            min_total: 16_384,
+            entries: Mutex::default(),
+        }
+    }
+}
+
+/// The counts kept of a match set.
+struct FacetSet {
+    seq: i64,
+    at: Instant,
+    /// Per facet name, its counts.
+    facets: HashMap<&'static str, Facet>,
+}
+
+impl FacetSetCache {
+    /// The counts of facet `name` over the set `key` at index position `seq`, if kept.
+    pub fn get(&self, key: &str, seq: i64, name: &str) -> Option<Facet> {
+        let mut entries = self.entries.lock();
+        entries.asks += 1;
+        let asked = entries.asks;
+        let (set, used) = entries.kept.get_mut(key)?;
+        if set.seq != seq || set.at.elapsed() >= TTL {
+            return None;
+        }
+        *used = asked;
+        set.facets.get(name).cloned()
+    }
+
+    /// How many sets have counts kept.
+    #[cfg(test)]
+    pub fn sets(&self) -> usize {
+        self.entries.lock().kept.len()
+    }
+
+    /// Forgets every count.
+    pub fn clear(&self) {
+        self.entries.lock().kept.clear();
+    }
+
+    /// Keeps the counts `facet` over the set `key` at index position `seq`, if the set is
+    /// large enough.
+    pub fn put(&self, key: &str, seq: i64, facet: &Facet) {
+        if facet.total < self.min_total {
+            return;
+        }
+        let mut entries = self.entries.lock();
+        entries.asks += 1;
+        let asked = entries.asks;
+        let fresh = |set: &FacetSet| set.seq == seq && set.at.elapsed() < TTL;
+        if let Some((set, used)) = entries.kept.get_mut(key)
+            && fresh(set)
+        {
+            set.facets.insert(facet.name, facet.clone());
+            *used = asked;
+            return;
+        }
+        if entries.kept.len() >= CAPACITY {
+            entries.make_room(fresh);
+        }
+        let set = FacetSet {
+            seq,
+            at: Instant::now(),
+            facets: HashMap::from([(facet.name, facet.clone())]),
+        };
+        entries.kept.insert(key.to_owned(), (set, asked));
     }
 }
 
@@ -168,6 +256,40 @@ mod tests {
             entries
                 .kept
                 .contains_key(&format!("tail {}", 3 * CAPACITY - 1))
+        );
+    }
+
+    #[test]
+    fn facet_counts_are_kept_per_set_and_facet_until_the_index_moves() {
+        let cache = FacetSetCache::default();
+        let facet = |name: &'static str, total: u64| Facet {
+            name,
+            total,
+            values: vec![("csv".into(), total)],
+        };
+        cache.put("eau", 1, &facet("format", 20_000));
+        cache.put("eau", 1, &facet("license", 20_000));
+        assert_eq!(cache.get("eau", 1, "format").map(|f| f.total), Some(20_000));
+        assert_eq!(
+            cache.get("eau", 1, "license").map(|f| f.values),
+            Some(vec![("csv".into(), 20_000)])
+        );
+        assert!(cache.get("eau", 1, "tag").is_none(), "not counted");
+        assert!(cache.get("eau", 2, "format").is_none(), "the index moved");
+        assert!(cache.get("air", 1, "format").is_none());
+        // A count at the new position replaces the stale set.
+        cache.put("eau", 2, &facet("tag", 30_000));
+        assert!(cache.get("eau", 2, "format").is_none());
+        assert_eq!(cache.get("eau", 2, "tag").map(|f| f.total), Some(30_000));
+        for i in 0..2 * CAPACITY {
+            cache.put(&format!("set {i}"), 2, &facet("format", 20_000));
+            assert!(cache.entries.lock().kept.len() <= CAPACITY);
+        }
+        cache.clear();
+        assert!(
+            cache
+                .get(&format!("set {}", 2 * CAPACITY - 1), 2, "format")
+                .is_none()
         );
     }
 

@@ -2,7 +2,6 @@
 //! `GET /api/1/datasets/` and `GET /api/2/datasets/search/`.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STRING, Schema};
@@ -11,9 +10,10 @@ use tantivy::{Order, Searcher, TantivyDocument, Term};
 use super::collect::{FacetCollector, FacetCounts};
 use super::index::{IndexError, IndexResult, KindIndex};
 use super::matches::{Clause, Matches};
-use super::query::{Visibility, any_of, constant, flag, none_set, range, text_query, typed_words};
+use super::query::{
+    TextQuery, Visibility, any_of, constant, flag, none_set, range, text_query, typed_words,
+};
 use super::rank::{POPULARITY, Ranking, SortField, first_ids, ids_of, popularity};
-use super::tables::OrdTables;
 use super::{Facet, SearchPage, analysis, values};
 use crate::domain::dataset::Dataset;
 use crate::domain::organization::Organization;
@@ -572,6 +572,8 @@ fn index_err(e: tantivy::TantivyError) -> IndexError {
 /// Runs a dataset search.
 pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
     let schema = &index.schema;
+    // Read before the searcher, so that counts kept under it are at least that recent.
+    let seq = index.seq();
     let searcher = index.searcher();
     let text = request.query.q.as_deref().and_then(|q| {
         text_query(
@@ -602,7 +604,18 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
         .map_err(index_err)?;
     let ids = ids_of(&searcher, &index.tables, &addresses).map_err(index_err)?;
     let facets = if request.facets {
-        Some(facets(&searcher, &index.tables, &clauses, &matches, request.now).map_err(index_err)?)
+        Some(
+            facets(
+                &searcher,
+                index,
+                seq,
+                text.as_ref(),
+                &clauses,
+                &matches,
+                request.now,
+            )
+            .map_err(index_err)?,
+        )
     } else {
         None
     };
@@ -626,76 +639,151 @@ fn is_filtered(clauses: &[Clause], name: &str) -> bool {
     clauses.iter().any(|clause| clause.facet == Some(name))
 }
 
-/// Counts per facet value, each facet with every filter applied but its own.
+/// Counts per facet value, each facet with every filter applied but its own; the counts of a
+/// large set are kept in the index's `FacetSetCache` for the searches asking them again.
 fn facets(
     searcher: &Searcher,
-    tables: &Arc<OrdTables>,
+    index: &KindIndex,
+    seq: i64,
+    text: Option<&TextQuery>,
     clauses: &[Clause],
     matches: &Matches,
     now: Micros,
 ) -> tantivy::Result<Vec<Facet>> {
+    let tables = &index.tables;
+    let kept = &index.facet_sets;
     let filtered = |name: &str| is_filtered(clauses, name);
     let ranges =
         |collector: FacetCollector| collector.with_ranges("last_update", last_update_bounds(now));
-    // The facets whose filter is not in use count the same matches: together, in one pass.
-    let shared: Vec<&(&str, &str)> = FACETS.iter().filter(|(name, _)| !filtered(name)).collect();
-    let mut together =
-        FacetCollector::new(tables, shared.iter().map(|(_, f)| *f).collect(), FACET_SIZE);
-    if !filtered(LAST_UPDATE_FACET) {
-        together = ranges(together);
-    }
-    let FacetCounts {
-        total,
-        terms,
-        ranges: mut last_update,
-    } = together.count(searcher, &matches.all())?;
-    let mut last_update_total = total;
-    let mut counted: HashMap<&str, Facet> = HashMap::new();
-    for ((name, _), values) in shared.iter().zip(terms) {
-        counted.insert(
-            name,
-            Facet {
-                name,
-                total,
-                values,
-            },
-        );
-    }
-    for (name, index_field) in FACETS.iter().filter(|(name, _)| filtered(name)) {
-        let sets = matches.without(name);
-        let own = FacetCollector::new(tables, vec![index_field], FACET_SIZE)
-            .count(searcher, &sets.iter().collect::<Vec<_>>())?;
-        let values = own.terms.into_iter().next().unwrap_or_default();
-        counted.insert(
-            name,
-            Facet {
-                name,
-                total: own.total,
-                values,
-            },
-        );
-    }
-    if filtered(LAST_UPDATE_FACET) {
-        let sets = matches.without(LAST_UPDATE_FACET);
-        let own = ranges(FacetCollector::new(tables, Vec::new(), 0))
-            .count(searcher, &sets.iter().collect::<Vec<_>>())?;
-        last_update_total = own.total;
-        last_update = own.ranges;
-    }
-    let mut facets: Vec<Facet> = FACETS
-        .iter()
-        .filter_map(|(name, _)| counted.remove(name))
-        .collect();
-    facets.push(Facet {
+    let last_update_facet = |total: u64, counts: Vec<u64>| Facet {
         name: LAST_UPDATE_FACET,
-        total: last_update_total,
+        total,
         values: LAST_UPDATE_RANGES
             .iter()
-            .zip(last_update)
+            .zip(counts)
             .map(|((key, _), count)| ((*key).to_owned(), count))
             .collect(),
-    });
-    Ok(facets)
+    };
+    // A set is named by what it matches: the words and the clauses but those of `left_out`,
+    // in any order; a clause made of the moment is not kept, nor its sets.
+    let key_of = |left_out: Option<&str>| -> Option<String> {
+        let mut parts: Vec<String> = text
+            .map(|t| t.parts.iter().map(|p| format!("{p:?}")).collect())
+            .unwrap_or_default();
+        for clause in clauses
+            .iter()
+            .filter(|c| left_out.is_none() || c.facet != left_out)
+        {
+            if !clause.kept {
+                return None;
+            }
+            parts.push(format!("{:?}", clause.query));
+        }
+        parts.sort_unstable();
+        Some(parts.join("&"))
+    };
+    let mut counted: HashMap<&str, Facet> = HashMap::new();
+    let keep = |key: &Option<String>, facet: &Facet| {
+        if let Some(key) = key {
+            kept.put(key, seq, facet);
+        }
+    };
+    let kept_facet = |key: &Option<String>, name: &str| kept.get(key.as_deref()?, seq, name);
+    // The facets whose filter is not in use count the same matches: together, in one pass.
+    let mut shared: Vec<&'static str> = FACETS
+        .iter()
+        .map(|(name, _)| *name)
+        .filter(|name| !filtered(name))
+        .collect();
+    if !filtered(LAST_UPDATE_FACET) {
+        shared.push(LAST_UPDATE_FACET);
+    }
+    let key = (matches.total() >= kept.min_total)
+        .then(|| key_of(None))
+        .flatten();
+    let hits: Vec<Facet> = shared
+        .iter()
+        .map_while(|name| kept_facet(&key, name))
+        .collect();
+    if hits.len() == shared.len() {
+        counted.extend(hits.into_iter().map(|facet| (facet.name, facet)));
+    } else {
+        let fields = FACETS
+            .iter()
+            .filter(|(name, _)| shared.contains(name))
+            .map(|(_, field)| *field)
+            .collect();
+        let mut together = FacetCollector::new(tables, fields, FACET_SIZE);
+        if !filtered(LAST_UPDATE_FACET) {
+            together = ranges(together);
+        }
+        let FacetCounts {
+            total,
+            terms,
+            ranges: last_update,
+        } = together.count(searcher, &matches.all())?;
+        let names = FACETS
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|n| shared.contains(n));
+        for (name, values) in names.zip(terms) {
+            counted.insert(
+                name,
+                Facet {
+                    name,
+                    total,
+                    values,
+                },
+            );
+        }
+        if !filtered(LAST_UPDATE_FACET) {
+            counted.insert(LAST_UPDATE_FACET, last_update_facet(total, last_update));
+        }
+        for facet in counted.values() {
+            keep(&key, facet);
+        }
+    }
+    for (name, index_field) in FACETS.iter().filter(|(name, _)| filtered(name)) {
+        let key = key_of(Some(name));
+        let facet = match kept_facet(&key, name) {
+            Some(facet) => facet,
+            None => {
+                let sets = matches.without(name);
+                let own = FacetCollector::new(tables, vec![index_field], FACET_SIZE)
+                    .count(searcher, &sets.iter().collect::<Vec<_>>())?;
+                let values = own.terms.into_iter().next().unwrap_or_default();
+                let facet = Facet {
+                    name,
+                    total: own.total,
+                    values,
+                };
+                keep(&key, &facet);
+                facet
+            }
+        };
+        counted.insert(name, facet);
+    }
+    if filtered(LAST_UPDATE_FACET) {
+        let key = key_of(Some(LAST_UPDATE_FACET));
+        let facet = match kept_facet(&key, LAST_UPDATE_FACET) {
+            Some(facet) => facet,
+            None => {
+                let sets = matches.without(LAST_UPDATE_FACET);
+                let own = ranges(FacetCollector::new(tables, Vec::new(), 0))
+                    .count(searcher, &sets.iter().collect::<Vec<_>>())?;
+                let facet = last_update_facet(own.total, own.ranges);
+                keep(&key, &facet);
+                facet
+            }
+        };
+        counted.insert(LAST_UPDATE_FACET, facet);
+    }
+    Ok(FACETS
+        .iter()
+        .map(|(name, _)| *name)
+        .chain([LAST_UPDATE_FACET])
+        .filter_map(|name| counted.remove(name))
+        .collect())
 }
 
 /// The organizations the index holds for these datasets (what they were when last indexed).
@@ -716,4 +804,82 @@ pub fn organizations_of(index: &KindIndex, ids: &[String]) -> IndexResult<Vec<St
         .flatten()
         .map(|(value, _)| value)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Searches over an index of 300 datasets, with facets, each twice: kept counts (every set
+    /// kept) must be the counted ones, whatever the page, the words' order or the filters.
+    #[test]
+    fn kept_facet_counts_are_the_counted_ones() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut index =
+            KindIndex::open(dir.path(), KIND, schema(), VERSION, FACET_FIELDS).expect("open");
+        for i in 0..300 {
+            let mut d = crate::domain::dataset::DatasetInput::default()
+                .create(format!("{i:024x}"), 1_000_000 * i as i64);
+            d.title = ["eau potable", "qualité de l'air", "eau et air"][i % 3].into();
+            d.license = Some(["lov2", "odc-odbl"][i % 2].into());
+            d.tags = vec![format!("t{}", i % 7), format!("u{}", i % 3)];
+            let related = Related {
+                resources: &[],
+                organization: None,
+            };
+            index
+                .put(&d.id, Some(document(&index.schema, &d, &related)))
+                .expect("put");
+        }
+        index.commit(1, true).expect("commit");
+        let queries = [
+            "q=eau",
+            "q=eau&license=lov2",
+            "q=eau&tag=t1",
+            "q=eau&tag=t1&license=odc-odbl",
+            "q=air+eau",
+            "q=eau+air&license=lov2",
+            "license=lov2",
+            "",
+            "q=eau&last_update_range=last_30_days",
+        ];
+        let search_all = |index: &KindIndex, offset: usize| -> Vec<Vec<Facet>> {
+            queries
+                .iter()
+                .map(|q| {
+                    let query = crate::api::datasets::search::parse_search(q).expect("query");
+                    search(
+                        index,
+                        &Request {
+                            query: &query,
+                            visibility: &Visibility::default(),
+                            offset,
+                            limit: 5,
+                            facets: true,
+                            now: crate::domain::time::now(),
+                        },
+                    )
+                    .expect("search")
+                    .facets
+                    .expect("facets")
+                })
+                .collect()
+        };
+        index.facet_sets.min_total = u64::MAX;
+        let counted = search_all(&index, 0);
+        assert_eq!(index.facet_sets.sets(), 0);
+        index.facet_sets.min_total = 1;
+        let first = search_all(&index, 0);
+        // `q=eau&last_update_range=…` is made of the moment: its sets are not kept.
+        assert!(index.facet_sets.sets() >= 8);
+        let kept = search_all(&index, 5);
+        let show = |facets: &[Vec<Facet>]| format!("{facets:?}");
+        assert_eq!(show(&first), show(&counted));
+        assert_eq!(show(&kept), show(&counted));
+        assert!(
+            counted[0]
+                .iter()
+                .any(|f| f.name == "license" && f.total == 200)
+        );
+    }
 }

@@ -13,7 +13,7 @@ use tantivy::schema::Schema;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use super::analysis;
-use super::cache::ResultCache;
+use super::cache::{FacetSetCache, ResultCache};
 use super::clauses::ClauseCache;
 use super::tables::OrdTables;
 
@@ -62,6 +62,8 @@ pub struct KindIndex {
     pub tables: Arc<OrdTables>,
     /// Recent search results, valid while the index does not change.
     pub results: ResultCache,
+    /// Facet counts of recent large match sets, valid while the index does not change.
+    pub facet_sets: FacetSetCache,
     /// What the clauses of recent searches matched, per segment.
     pub clauses: Arc<ClauseCache>,
     reader: IndexReader,
@@ -125,6 +127,7 @@ impl KindIndex {
             schema,
             tables,
             results: ResultCache::default(),
+            facet_sets: FacetSetCache::default(),
             clauses,
             reader,
             writer: Mutex::new(writer),
