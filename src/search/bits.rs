@@ -85,6 +85,19 @@ impl Bits {
         }
     }
 
+    /// The documents of `first` that are also in each of `others`: the first `AND` writes the
+    /// result, so that no pass copies `first`.
+    pub fn all_of(first: &Bits, others: &[&Bits]) -> Bits {
+        let Some((head, tail)) = others.split_first() else {
+            return first.clone();
+        };
+        let mut bits = Bits::and_of(first, head);
+        for other in tail {
+            bits.and(other);
+        }
+        bits
+    }
+
     /// The documents of `self` not in `other`.
     pub fn and_not(&self, other: &Bits) -> Bits {
         Bits {

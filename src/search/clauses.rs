@@ -104,11 +104,11 @@ impl ClauseCache {
             return make(0);
         }
         self.get_or_make(reader, &keys.join("&"), || {
-            let mut bits = Bits::clone(&*make(0)?);
-            for i in 1..keys.len() {
-                bits.and(&*make(i)?);
-            }
-            Ok(bits)
+            let sets = (0..keys.len())
+                .map(&make)
+                .collect::<tantivy::Result<Vec<_>>>()?;
+            let others: Vec<&Bits> = sets[1..].iter().map(|s| &**s).collect();
+            Ok(Bits::all_of(&sets[0], &others))
         })
     }
 

@@ -7,12 +7,11 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STRING, Schema};
 use tantivy::{Order, Searcher, TantivyDocument, Term};
 
+use super::bits::Bits;
 use super::collect::{FacetCollector, FacetCounts};
 use super::index::{IndexError, IndexResult, KindIndex};
 use super::matches::{Clause, Matches};
-use super::query::{
-    TextQuery, Visibility, any_of, constant, flag, none_set, range, text_query, typed_words,
-};
+use super::query::{Visibility, any_of, constant, flag, none_set, range, text_query, typed_words};
 use super::rank::{POPULARITY, Ranking, SortField, first_ids, ids_of, popularity};
 use super::{Facet, SearchPage, analysis, values};
 use crate::domain::dataset::Dataset;
@@ -604,18 +603,7 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
         .map_err(index_err)?;
     let ids = ids_of(&searcher, &index.tables, &addresses).map_err(index_err)?;
     let facets = if request.facets {
-        Some(
-            facets(
-                &searcher,
-                index,
-                seq,
-                text.as_ref(),
-                &clauses,
-                &matches,
-                request.now,
-            )
-            .map_err(index_err)?,
-        )
+        Some(facets(&searcher, index, seq, &clauses, &matches, request.now).map_err(index_err)?)
     } else {
         None
     };
@@ -645,7 +633,6 @@ fn facets(
     searcher: &Searcher,
     index: &KindIndex,
     seq: i64,
-    text: Option<&TextQuery>,
     clauses: &[Clause],
     matches: &Matches,
     now: Micros,
@@ -664,24 +651,6 @@ fn facets(
             .map(|((key, _), count)| ((*key).to_owned(), count))
             .collect(),
     };
-    // A set is named by what it matches: the words and the clauses but those of `left_out`,
-    // in any order; a clause made of the moment is not kept, nor its sets.
-    let key_of = |left_out: Option<&str>| -> Option<String> {
-        let mut parts: Vec<String> = text
-            .map(|t| t.parts.iter().map(|p| format!("{p:?}")).collect())
-            .unwrap_or_default();
-        for clause in clauses
-            .iter()
-            .filter(|c| left_out.is_none() || c.facet != left_out)
-        {
-            if !clause.kept {
-                return None;
-            }
-            parts.push(format!("{:?}", clause.query));
-        }
-        parts.sort_unstable();
-        Some(parts.join("&"))
-    };
     let mut counted: HashMap<&str, Facet> = HashMap::new();
     let keep = |key: &Option<String>, facet: &Facet| {
         if let Some(key) = key {
@@ -689,6 +658,18 @@ fn facets(
         }
     };
     let kept_facet = |key: &Option<String>, name: &str| kept.get(key.as_deref()?, seq, name);
+    // A facet whose filter is in use counts the matches of every other clause: its own pass.
+    let kept_or_counted = |name: &'static str,
+                           count: &dyn Fn(Vec<Bits>) -> tantivy::Result<Facet>|
+     -> tantivy::Result<Facet> {
+        let key = matches.set_key(Some(name));
+        if let Some(facet) = kept_facet(&key, name) {
+            return Ok(facet);
+        }
+        let facet = count(matches.without(name))?;
+        keep(&key, &facet);
+        Ok(facet)
+    };
     // The facets whose filter is not in use count the same matches: together, in one pass.
     let mut shared: Vec<&'static str> = FACETS
         .iter()
@@ -699,7 +680,7 @@ fn facets(
         shared.push(LAST_UPDATE_FACET);
     }
     let key = (matches.total() >= kept.min_total)
-        .then(|| key_of(None))
+        .then(|| matches.set_key(None))
         .flatten();
     let hits: Vec<Facet> = shared
         .iter()
@@ -744,38 +725,23 @@ fn facets(
         }
     }
     for (name, index_field) in FACETS.iter().filter(|(name, _)| filtered(name)) {
-        let key = key_of(Some(name));
-        let facet = match kept_facet(&key, name) {
-            Some(facet) => facet,
-            None => {
-                let sets = matches.without(name);
-                let own = FacetCollector::new(tables, vec![index_field], FACET_SIZE)
-                    .count(searcher, &sets.iter().collect::<Vec<_>>())?;
-                let values = own.terms.into_iter().next().unwrap_or_default();
-                let facet = Facet {
-                    name,
-                    total: own.total,
-                    values,
-                };
-                keep(&key, &facet);
-                facet
-            }
-        };
+        let facet = kept_or_counted(name, &|sets| {
+            let own = FacetCollector::new(tables, vec![index_field], FACET_SIZE)
+                .count(searcher, &sets.iter().collect::<Vec<_>>())?;
+            Ok(Facet {
+                name,
+                total: own.total,
+                values: own.terms.into_iter().next().unwrap_or_default(),
+            })
+        })?;
         counted.insert(name, facet);
     }
     if filtered(LAST_UPDATE_FACET) {
-        let key = key_of(Some(LAST_UPDATE_FACET));
-        let facet = match kept_facet(&key, LAST_UPDATE_FACET) {
-            Some(facet) => facet,
-            None => {
-                let sets = matches.without(LAST_UPDATE_FACET);
-                let own = ranges(FacetCollector::new(tables, Vec::new(), 0))
-                    .count(searcher, &sets.iter().collect::<Vec<_>>())?;
-                let facet = last_update_facet(own.total, own.ranges);
-                keep(&key, &facet);
-                facet
-            }
-        };
+        let facet = kept_or_counted(LAST_UPDATE_FACET, &|sets| {
+            let own = ranges(FacetCollector::new(tables, Vec::new(), 0))
+                .count(searcher, &sets.iter().collect::<Vec<_>>())?;
+            Ok(last_update_facet(own.total, own.ranges))
+        })?;
         counted.insert(LAST_UPDATE_FACET, facet);
     }
     Ok(FACETS

@@ -39,6 +39,10 @@ impl Clause {
 /// What every clause of a search matched, segment by segment.
 pub struct Matches {
     segments: Vec<SegmentMatches>,
+    /// What names each text part (its query, as the clause cache knows it).
+    part_keys: Vec<String>,
+    /// The facet and the name of each clause; no name for a clause made of the moment.
+    clause_keys: Vec<(Option<&'static str>, Option<String>)>,
 }
 
 struct SegmentMatches {
@@ -61,45 +65,53 @@ impl Matches {
         clauses: &[Clause],
     ) -> tantivy::Result<Matches> {
         let text_parts = text.map_or(&[][..], |t| &t.parts[..]);
+        let key = |query: &dyn Query| format!("{query:?}");
+        let part_keys: Vec<String> = text_parts.iter().map(|part| key(&**part)).collect();
+        let clause_keys: Vec<(Option<&'static str>, Option<String>)> = clauses
+            .iter()
+            .map(|clause| (clause.facet, clause.kept.then(|| key(&*clause.query))))
+            .collect();
         let no_scores = EnableScoring::disabled_from_searcher(searcher);
-        let matched = |reader: &SegmentReader, query: &dyn Query| {
-            cache.get_or_make(reader, &format!("{query:?}"), || {
+        let matched = |reader: &SegmentReader, key: &str, query: &dyn Query| {
+            cache.get_or_make(reader, key, || {
                 Bits::of_weight(&*query.weight(no_scores)?, reader)
             })
         };
-        let matched_now = |reader: &SegmentReader, clause: &Clause| {
-            if clause.kept {
-                matched(reader, &*clause.query)
-            } else {
-                Bits::of_weight(&*clause.query.weight(no_scores)?, reader).map(Arc::new)
-            }
-        };
         // The clauses that no facet leaves out are matched as one set.
-        let (fixed, own): (Vec<&Clause>, Vec<&Clause>) = clauses
+        let (fixed, own): (Vec<usize>, Vec<usize>) = (0..clauses.len())
+            .partition(|i| clause_keys[*i].0.is_none() && clause_keys[*i].1.is_some());
+        let fixed_keys: Vec<String> = fixed
             .iter()
-            .partition(|clause| clause.facet.is_none() && clause.kept);
-        let fixed_keys: Vec<String> = fixed.iter().map(|c| format!("{:?}", c.query)).collect();
+            .filter_map(|i| clause_keys[*i].1.clone())
+            .collect();
         let mut segments = Vec::with_capacity(searcher.segment_readers().len());
         for reader in searcher.segment_readers() {
             let parts = text_parts
                 .iter()
-                .map(|part| matched(reader, &**part))
+                .zip(&part_keys)
+                .map(|(part, key)| matched(reader, key, &**part))
                 .collect::<tantivy::Result<Vec<_>>>()?;
-            let text = all_of(
+            let text = Bits::all_of(
                 &*cache.alive(reader)?,
                 &parts.iter().map(|p| &**p).collect::<Vec<_>>(),
             );
             let text_len = text.len();
             let mut filters = Vec::with_capacity(own.len() + 1);
             if !fixed.is_empty() {
-                let set =
-                    cache.all_of(reader, &fixed_keys, |i| matched(reader, &*fixed[i].query))?;
+                let set = cache.all_of(reader, &fixed_keys, |k| {
+                    matched(reader, &fixed_keys[k], &*clauses[fixed[k]].query)
+                })?;
                 filters.push((None, set));
             }
-            for clause in &own {
-                filters.push((clause.facet, matched_now(reader, clause)?));
+            for i in &own {
+                let clause = &clauses[*i];
+                let set = match &clause_keys[*i].1 {
+                    Some(key) => matched(reader, key, &*clause.query)?,
+                    None => Arc::new(Bits::of_weight(&*clause.query.weight(no_scores)?, reader)?),
+                };
+                filters.push((clause.facet, set));
             }
-            let all = all_of(
+            let all = Bits::all_of(
                 &text,
                 &filters.iter().map(|(_, bits)| &**bits).collect::<Vec<_>>(),
             );
@@ -110,7 +122,25 @@ impl Matches {
                 all,
             });
         }
-        Ok(Matches { segments })
+        Ok(Matches {
+            segments,
+            part_keys,
+            clause_keys,
+        })
+    }
+
+    /// What names the set of documents matching the text and every clause but those of facet
+    /// `left_out` (every clause when `None`), whatever their order; `None` when one of them is
+    /// made of the moment.
+    pub fn set_key(&self, left_out: Option<&str>) -> Option<String> {
+        let mut keys: Vec<&str> = self.part_keys.iter().map(String::as_str).collect();
+        for (facet, key) in &self.clause_keys {
+            if left_out.is_none() || *facet != left_out {
+                keys.push(key.as_deref()?);
+            }
+        }
+        keys.sort_unstable();
+        Some(keys.join("&"))
     }
 
     /// How many documents match everything.
@@ -139,7 +169,7 @@ impl Matches {
                     .filter(|(f, _)| *f != Some(facet))
                     .map(|(_, bits)| &**bits)
                     .collect();
-                all_of(&segment.text, &others)
+                Bits::all_of(&segment.text, &others)
             })
             .collect()
     }
@@ -251,19 +281,6 @@ impl Matches {
             }
         }
     }
-}
-
-/// The documents of `first` that are also in each of `others`: the first `AND` writes the
-/// result, so that no pass copies `first`.
-fn all_of(first: &Bits, others: &[&Bits]) -> Bits {
-    let Some((head, tail)) = others.split_first() else {
-        return first.clone();
-    };
-    let mut bits = Bits::and_of(first, head);
-    for other in tail {
-        bits.and(other);
-    }
-    bits
 }
 
 /// How the text of a search scores documents.
