@@ -13,6 +13,7 @@ use crate::common::{Backend, TestApp, TestConfig};
 use crate::datasets::{create_dataset, dataset_path};
 use crate::organizations::{add_member, create_org, org_path};
 use plateau::api::datasets::cache::BOUND;
+use plateau::api::datasets::model::Resources;
 use plateau::domain::ids::uuid4;
 use plateau::domain::organization::OrgRole;
 use plateau::domain::resource::ResourceInput;
@@ -494,7 +495,46 @@ async fn a_cache_of_zero_bytes_keeps_nothing(backend: Backend) {
     assert_eq!(t.get("/api/1/datasets/", None).await.json["total"], 1);
 }
 
+async fn a_v2_search_answer_does_not_stand_in_for_a_whole_one(backend: Backend) {
+    let t = TestApp::new(backend).await;
+    let (_, key) = t.user_with_key("Ada", "Lovelace", false).await;
+    let d = create_dataset(&t, &key, json!({"title": "Horaires", "description": "d"})).await;
+    let id = d["id"].as_str().unwrap();
+    let path = dataset_path(&d);
+    for title in ["a", "b"] {
+        ok(
+            t.post(&format!("{path}resources/"), Some(&key), remote(title))
+                .await
+                .status,
+        );
+    }
+    let search = "/api/2/datasets/search/?q=horaires";
+    // The search keeps an answer without the resources, that links to them.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let linked = loop {
+        let r = t.get(search, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
+        if let Some(entry) = t.app.dataset_cache.get(id) {
+            assert!(!entry.fragments.serves(Resources::Listed));
+            break r.json;
+        }
+        assert!(Instant::now() < deadline, "the answer is never kept");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(linked["data"][0]["resources"]["total"], 2);
+    // The v1 answers read the resources, and keep the whole answer, which the search serves
+    // alike.
+    let single = t.get(&path, None).await.json;
+    assert_eq!(titles(&single), ["b", "a"]);
+    let entry = t.app.dataset_cache.get(id).expect("kept");
+    assert!(entry.fragments.serves(Resources::Listed));
+    let list = t.get("/api/1/datasets/?q=horaires", None).await.json;
+    assert_eq!(titles(&list["data"][0]), ["b", "a"]);
+    assert_eq!(t.get(search, None).await.json, linked);
+}
+
 both!(
+    a_v2_search_answer_does_not_stand_in_for_a_whole_one,
     each_write_through_the_app_is_seen_at_once,
     another_nodes_writes_are_seen_within_the_bound,
     one_kept_answer_serves_each_caller_its_rights,

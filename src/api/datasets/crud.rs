@@ -9,7 +9,7 @@ use serde_json::Value;
 use utoipa::IntoParams;
 
 use super::lists::{DatasetListQuery, tags_of, viewer};
-use super::model::{DatasetJson, dataset_json, dataset_jsons};
+use super::model::{DatasetJson, Resources, dataset_json, dataset_jsons};
 use super::{DatasetAnswerPath, DatasetPath, answers, check_references, gone, require_edit};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiQuery, Auth};
@@ -50,7 +50,7 @@ pub async fn list_datasets(
     if let Some((found, visibility)) =
         super::search::list_from_index(&app, &auth, &filter, pagination.request).await?
     {
-        let mut items = answers(&app, &found.ids).await?;
+        let mut items = answers(&app, &found.ids, Resources::Listed).await?;
         items.retain(|item| item.fragments.may_list(&visibility));
         let at = now();
         let body =

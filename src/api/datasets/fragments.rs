@@ -2,11 +2,12 @@
 //! the bytes every caller gets at any time, and between them the two parts written per
 //! request, `quality` (its `update_fulfilled_in_time` depends on the clock) and `permissions`
 //! (on the caller). The v2 form (an item of `/api/2/datasets/search/`) is written from the
-//! same bytes, with links in place of the resources.
+//! same bytes, with links in place of the resources; an answer made for it alone leaves the
+//! resources unread (most of a v1 answer's bytes and of its reading).
 
 use serde_json::{Map, Value};
 
-use super::model::{DatasetJson, DatasetPermissions};
+use super::model::{DatasetJson, DatasetPermissions, Resources};
 use super::v2_model::SubsectionLink;
 use super::{can_edit_owned, read_rule};
 use crate::api::error::{ApiError, ApiResult};
@@ -33,6 +34,8 @@ pub struct DatasetFragments {
     head: Bytes,
     /// Where the value of `resources` is in `head`.
     resources: std::ops::Range<usize>,
+    /// Whether that value lists the resources (else the answer serves the v2 form only).
+    pub resources_listed: Resources,
     /// How many resources the dataset has.
     pub resources_total: i64,
     /// `quality` until the update deadline (for ever without one).
@@ -45,8 +48,8 @@ pub struct DatasetFragments {
 
 impl DatasetFragments {
     /// The answer about `d` from `json`, its answer to anybody at any time (its quality and
-    /// permissions are replaced).
-    pub fn of(d: &Dataset, mut json: DatasetJson) -> ApiResult<Self> {
+    /// permissions are replaced), whose resources were read or not as `resources` says.
+    pub fn of(d: &Dataset, mut json: DatasetJson, resources_listed: Resources) -> ApiResult<Self> {
         let internal = |what: &str| ApiError::Internal(format!("the dataset answer has no {what}"));
         // The resources, most of the bytes, are serialized once, apart, and put back in place
         // of an empty list: `split` serializes the rest twice.
@@ -79,6 +82,7 @@ impl DatasetFragments {
             archived: d.archived.is_some(),
             head,
             resources,
+            resources_listed,
             resources_total: d.counters.resources,
             quality: quality_bytes,
             late,
@@ -128,8 +132,18 @@ impl DatasetFragments {
         out
     }
 
+    /// Whether the answer may be served as `resources` asks: one that lists the resources
+    /// serves both forms.
+    pub fn serves(&self, resources: Resources) -> bool {
+        resources == Resources::Linked || self.resources_listed == Resources::Listed
+    }
+
     /// Appends the answer to the caller at `now` to `out`.
     pub fn write(&self, out: &mut Vec<u8>, auth: &Auth, now: Micros) {
+        debug_assert!(
+            self.serves(Resources::Listed),
+            "an answer without its resources"
+        );
         out.extend_from_slice(&self.head);
         self.write_rest(out, auth, now);
         out.push(b'}');
@@ -204,6 +218,7 @@ impl DatasetFragments {
             archived: false,
             head: vec![b' '; size].into(),
             resources: 0..0,
+            resources_listed: Resources::Listed,
             resources_total: 0,
             quality: Box::default(),
             late: None,
@@ -355,7 +370,7 @@ mod tests {
                 owner: Some(owner.clone()),
             };
             let anybody = DatasetJson::of_view(&app, &Auth::default(), view(), 0);
-            let fragments = DatasetFragments::of(&d, anybody).expect("split");
+            let fragments = DatasetFragments::of(&d, anybody, Resources::Listed).expect("split");
             let deadline = update_deadline(&d).expect("daily");
             for auth in &callers {
                 for now in [0, deadline - 1, deadline, deadline + 1, deadline + 30 * DAY] {
@@ -388,7 +403,7 @@ mod tests {
                 owner: Some(owner.clone()),
             };
             let json = DatasetJson::of_view(&app, &Auth::default(), view(), 0);
-            let fragments = DatasetFragments::of(&d, json).expect("split");
+            let fragments = DatasetFragments::of(&d, json, Resources::Listed).expect("split");
             let (to_resources, to_community) = links(&app, &d.id, d.counters.resources, 3);
             let mut written = Vec::new();
             fragments.write_v2(
@@ -433,7 +448,7 @@ mod tests {
             owner: None,
         };
         let json = DatasetJson::of_view(&app, &Auth::default(), view, 0);
-        let fragments = DatasetFragments::of(&d, json).expect("split");
+        let fragments = DatasetFragments::of(&d, json, Resources::Listed).expect("split");
         assert!(matches!(
             fragments.ensure_readable(&Auth::default()),
             Err(ApiError::Gone(_))

@@ -42,7 +42,7 @@ use crate::domain::permissions::{Action, Actor, can};
 use crate::domain::validation::FieldErrors;
 use crate::store::organizations::Resolved;
 use fragments::DatasetFragments;
-use model::{DatasetJson, dataset_jsons};
+use model::{DatasetJson, Resources, dataset_jsons_with};
 
 pub const OPERATIONS: &[&str] = &[
     "GET /datasets/",
@@ -175,7 +175,9 @@ impl FromRequestParts<AppState> for DatasetAnswerPath {
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
         let value = dataset_path_value(parts, app).await?;
-        if let Some(entry) = app.dataset_cache.get(&value) {
+        if let Some(entry) = app.dataset_cache.get(&value)
+            && entry.fragments.serves(Resources::Listed)
+        {
             return Ok(DatasetAnswerPath(entry));
         }
         let ticket = app.dataset_cache.ticket();
@@ -199,7 +201,7 @@ impl FromRequestParts<AppState> for DatasetAnswerPath {
         anybody.contact_points = EmbeddedContactPoints::load(app, std::iter::once(contact_points))
             .await?
             .of(contact_points);
-        let fragments = DatasetFragments::of(&dataset, anybody)?;
+        let fragments = DatasetFragments::of(&dataset, anybody, Resources::Listed)?;
         Ok(DatasetAnswerPath(
             app.dataset_cache.insert(ticket, fragments, by_slug),
         ))
@@ -207,10 +209,21 @@ impl FromRequestParts<AppState> for DatasetAnswerPath {
 }
 
 /// The answers about the datasets `ids`, in order, from the dataset cache or read from the
-/// store (four statements at most, as any list) and kept; unknown ids are left out.
-pub async fn answers(app: &AppState, ids: &[String]) -> ApiResult<Vec<Arc<cache::Entry>>> {
-    let mut found: Vec<Option<Arc<cache::Entry>>> =
-        ids.iter().map(|id| app.dataset_cache.get(id)).collect();
+/// store (four statements at most, as any list) and kept; unknown ids are left out. Their
+/// resources are read only if `resources` lists them.
+pub async fn answers(
+    app: &AppState,
+    ids: &[String],
+    resources: Resources,
+) -> ApiResult<Vec<Arc<cache::Entry>>> {
+    let mut found: Vec<Option<Arc<cache::Entry>>> = ids
+        .iter()
+        .map(|id| {
+            app.dataset_cache
+                .get(id)
+                .filter(|entry| entry.fragments.serves(resources))
+        })
+        .collect();
     let missing: Vec<String> = ids
         .iter()
         .zip(&found)
@@ -222,10 +235,10 @@ pub async fn answers(app: &AppState, ids: &[String]) -> ApiResult<Vec<Arc<cache:
     }
     let ticket = app.dataset_cache.ticket();
     let datasets = app.store.datasets_by_ids(&missing).await?;
-    let jsons = dataset_jsons(app, &Auth::default(), &datasets).await?;
+    let jsons = dataset_jsons_with(app, &Auth::default(), &datasets, resources).await?;
     let mut read = std::collections::HashMap::with_capacity(datasets.len());
     for (d, anybody) in datasets.iter().zip(jsons) {
-        let fragments = DatasetFragments::of(d, anybody)?;
+        let fragments = DatasetFragments::of(d, anybody, resources)?;
         read.insert(
             d.id.clone(),
             app.dataset_cache.insert(ticket, fragments, false),

@@ -501,11 +501,29 @@ pub async fn dataset_json(app: &AppState, auth: &Auth, d: &Dataset) -> ApiResult
     Ok(json)
 }
 
+/// Whether a dataset's answer lists its resources (v1) or, only linking to them (the v2
+/// search), leaves them unread and its list empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resources {
+    Listed,
+    Linked,
+}
+
 /// Several datasets (a page of a list) as served to the caller.
 pub async fn dataset_jsons(
     app: &AppState,
     auth: &Auth,
     datasets: &[Dataset],
+) -> ApiResult<Vec<DatasetJson>> {
+    dataset_jsons_with(app, auth, datasets, Resources::Listed).await
+}
+
+/// [`dataset_jsons`], the resources read only if `resources` lists them.
+pub async fn dataset_jsons_with(
+    app: &AppState,
+    auth: &Auth,
+    datasets: &[Dataset],
+    resources: Resources,
 ) -> ApiResult<Vec<DatasetJson>> {
     let mut owners = Owners::default();
     owners
@@ -517,7 +535,10 @@ pub async fn dataset_jsons(
         )
         .await?;
     let ids: Vec<String> = datasets.iter().map(|d| d.id.clone()).collect();
-    let mut resources = app.store.resources_of_many(&ids).await?;
+    let mut resources = match resources {
+        Resources::Listed => app.store.resources_of_many(&ids).await?,
+        Resources::Linked => Default::default(),
+    };
     let contact_points =
         EmbeddedContactPoints::load(app, datasets.iter().map(|d| d.contact_points.as_slice()))
             .await?;

@@ -11,6 +11,7 @@ use utoipa::IntoParams;
 
 use super::answers;
 use super::lists::{date_range, repeated, tags_of, viewer};
+use super::model::Resources;
 use super::v2_model::links;
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiQuery, Auth};
@@ -321,7 +322,7 @@ pub async fn search_datasets(
         true,
     )
     .await?;
-    let mut items = answers(&app, &found.ids).await?;
+    let mut items = answers(&app, &found.ids, Resources::Linked).await?;
     items.retain(|item| item.fragments.may_list(&Visibility::default()));
     let community = app.store.community_counts(&found.ids).await?;
     let at = now();
