@@ -594,11 +594,11 @@ pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
     let addresses = matches
         .page(
             &searcher,
+            &index.ranked,
             &index.tables,
             text.as_ref(),
             ranking,
-            request.offset,
-            request.limit,
+            request.offset..request.offset + request.limit,
         )
         .map_err(index_err)?;
     let ids = ids_of(&searcher, &index.tables, &addresses).map_err(index_err)?;

@@ -14,7 +14,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDo
 
 use super::analysis;
 use super::cache::{FacetSetCache, ResultCache};
-use super::clauses::ClauseCache;
+use super::clauses::{ClauseCache, RankedCache};
 use super::tables::OrdTables;
 
 /// Memory the writer may use before flushing segments (tantivy's floor is 15 MB per thread);
@@ -23,6 +23,8 @@ const WRITER_MEMORY: usize = 192 * 1024 * 1024;
 /// Memory the match sets of search clauses may hold (a set takes one bit per document: 122 KiB
 /// at 1,000,000 documents).
 const CLAUSE_CACHE_BYTES: usize = 96 * 1024 * 1024;
+/// Memory the ranked best matches of recent searches' words may hold (64 KiB a word at most).
+const RANKED_CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 /// What a commit records besides the documents.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -66,6 +68,8 @@ pub struct KindIndex {
     pub facet_sets: FacetSetCache,
     /// What the clauses of recent searches matched, per segment.
     pub clauses: Arc<ClauseCache>,
+    /// The best matches of recent searches' words, ranked, per segment.
+    pub ranked: Arc<RankedCache>,
     reader: IndexReader,
     writer: Mutex<IndexWriter<TantivyDocument>>,
     version: u32,
@@ -107,7 +111,9 @@ impl KindIndex {
         let seq = if ready { read_payload(&index).seq } else { 0 };
         let tables = OrdTables::new(facet_fields);
         let clauses = ClauseCache::new(CLAUSE_CACHE_BYTES);
-        let warmers: [Arc<dyn tantivy::Warmer>; 2] = [tables.clone(), clauses.clone()];
+        let ranked = RankedCache::new(RANKED_CACHE_BYTES);
+        let warmers: [Arc<dyn tantivy::Warmer>; 3] =
+            [tables.clone(), clauses.clone(), ranked.clone()];
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -129,6 +135,7 @@ impl KindIndex {
             results: ResultCache::default(),
             facet_sets: FacetSetCache::default(),
             clauses,
+            ranked,
             reader,
             writer: Mutex::new(writer),
             version,

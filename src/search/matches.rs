@@ -12,10 +12,15 @@ use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, DocId, DocSet, Order, Score, Searcher, SegmentReader, TERMINATED};
 
 use super::bits::Bits;
-use super::clauses::ClauseCache;
+use super::clauses::{ClauseCache, RankedCache};
 use super::query::TextQuery;
 use super::rank::{POPULARITY, Ranking};
+use super::ranked::Ranked;
 use super::tables::{NO_NUMBER, OrdTables};
+
+/// From how many matches of a single word its best matches are ranked once and kept (see
+/// `ranked.rs`): below, scoring them at each search costs little.
+const RANKED_MATCHES: u64 = 2_048;
 
 /// A filter of a search, and the facet that does not apply it to its own counts.
 pub struct Clause {
@@ -174,17 +179,18 @@ impl Matches {
             .collect()
     }
 
-    /// The documents `offset..offset + limit` of the matches in `ranking` order; relevance is
+    /// The documents `rows` (positions) of the matches in `ranking` order; relevance is
     /// scored by `text`, the query whose words are the text parts.
     pub fn page(
         &self,
         searcher: &Searcher,
+        ranked: &RankedCache,
         tables: &OrdTables,
         text: Option<&TextQuery>,
         ranking: Ranking,
-        offset: usize,
-        limit: usize,
+        rows: std::ops::Range<usize>,
     ) -> tantivy::Result<Vec<DocAddress>> {
+        let (offset, limit) = (rows.start, rows.len());
         if limit == 0 {
             return Ok(Vec::new());
         }
@@ -198,12 +204,20 @@ impl Matches {
                     Some(terms) => Some(
                         terms
                             .iter()
-                            .map(|(term, highest)| Ok((term.weight(scoring)?, *highest)))
+                            .map(|term| Ok((term.query.weight(scoring)?, term.highest)))
                             .collect::<tantivy::Result<Vec<_>>>()?,
                     ),
                     None => None,
                 };
                 let single_word = text.parts.len() == 1;
+                // A word's ranking is named by its terms and the statistics they score by.
+                let ranked_key = match &text.terms {
+                    Some(terms) if single_word && terms.iter().all(|t| t.highest.is_finite()) => {
+                        let keys: Vec<&str> = terms.iter().map(|t| t.key.as_str()).collect();
+                        Some(keys.join("|"))
+                    }
+                    _ => None,
+                };
                 for (ord, segment) in self.segments.iter().enumerate() {
                     let reader = searcher.segment_reader(ord as u32);
                     let scorer = Scoring {
@@ -211,6 +225,7 @@ impl Matches {
                         terms: terms.as_deref(),
                         single_word,
                         tables,
+                        ranked: ranked_key.as_deref().map(|key| (ranked, key)),
                     };
                     let top = segment.best_scored(&scorer, reader, wanted)?;
                     found.extend(top.into_iter().map(|(k, doc)| (k, address(ord, doc))));
@@ -292,6 +307,8 @@ struct Scoring<'a> {
     single_word: bool,
     /// Where popularity is read from.
     tables: &'a OrdTables,
+    /// For a single word: where its ranked best matches are kept, and their name.
+    ranked: Option<(&'a RankedCache, &'a str)>,
 }
 
 impl SegmentMatches {
@@ -309,6 +326,18 @@ impl SegmentMatches {
         let matched = self.all.len();
         if matched == 0 {
             return Ok(Vec::new());
+        }
+        if let Some((cache, key)) = scoring.ranked
+            && self.text_len >= RANKED_MATCHES
+            && cache.keeps(reader)
+        {
+            let ranked =
+                cache.get_or_make(reader, key, || Ranked::of(weight, reader, &popularity))?;
+            if ranked.likely_holds(matched, wanted)
+                && let Some(best) = ranked.best_of(&self.all, wanted)
+            {
+                return Ok(best.into_iter().map(|(s, d)| (BestFirst(s), d)).collect());
+            }
         }
         let dense = matched * 4 >= self.text_len;
         if let Some(terms) = scoring.terms
@@ -601,6 +630,7 @@ mod tests {
 
     fn check(index: &Index, schema: &Schema, cache: &ClauseCache) {
         let tables = OrdTables::new(&[]);
+        let ranked = RankedCache::new(16 * 1024 * 1024);
         let reader = index.reader().expect("reader");
         let searcher = reader.searcher();
         let id = schema.get_field("id").expect("id");
@@ -640,7 +670,14 @@ mod tests {
                 for ranking in rankings {
                     for (offset, limit) in [(0, 10), (7, 13), (0, 0)] {
                         let page = matches
-                            .page(&searcher, &tables, text.as_ref(), ranking, offset, limit)
+                            .page(
+                                &searcher,
+                                &ranked,
+                                &tables,
+                                text.as_ref(),
+                                ranking,
+                                offset..offset + limit,
+                            )
                             .expect("page");
                         let expected = if matches!(ranking, Ranking::Relevance) && text.is_none() {
                             // Without text, every match scores alike: first matches first.

@@ -19,6 +19,7 @@ mod matches;
 pub mod organizations;
 pub mod query;
 mod rank;
+mod ranked;
 mod tables;
 pub mod users;
 mod values;

@@ -218,11 +218,11 @@ pub fn search(
     let addresses = matches
         .page(
             &searcher,
+            &index.ranked,
             &index.tables,
             text.as_ref(),
             ranking,
-            offset,
-            limit,
+            offset..offset + limit,
         )
         .map_err(index_err)?;
     let ids = ids_of(&searcher, &index.tables, &addresses).map_err(index_err)?;

@@ -24,11 +24,20 @@ pub struct TextQuery {
     /// What `scored` matches is what every part matches: one part per word, so that a word
     /// common to several searches is matched once (see `clauses.rs`).
     pub parts: Vec<Box<dyn Query>>,
-    /// When known: the queries (a word in a field) whose scores add up to the score of
-    /// `scored` on any document it matches, so that a few known documents can be scored
-    /// without walking the words' posting lists; each with the highest score it can give
-    /// (unbounded for a word with typos).
-    pub terms: Option<Vec<(Box<dyn Query>, Score)>>,
+    /// When known: the terms (a word in a field) whose scores add up to the score of `scored`
+    /// on any document it matches, so that known documents can be scored without walking the
+    /// words' posting lists.
+    pub terms: Option<Vec<ScoredTerm>>,
+}
+
+/// A term of a text query.
+pub struct ScoredTerm {
+    pub query: Box<dyn Query>,
+    /// The highest score it can give (unbounded for a word with typos).
+    pub highest: Score,
+    /// What names it and the statistics of the index its scores come from: what is kept of
+    /// its scores in one segment holds while the others do not change them.
+    pub key: String,
 }
 
 /// The text query of `q`: every word must match (in any of `fields`, weighted, or with a typo
@@ -45,7 +54,7 @@ pub fn text_query(
 ) -> Option<TextQuery> {
     let words = analysis::french_terms(q);
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    let mut terms: Vec<(Box<dyn Query>, Score)> = Vec::new();
+    let mut terms: Vec<ScoredTerm> = Vec::new();
     for word in &words {
         // Only the fields that have the word: each field in the union costs a posting list.
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -55,13 +64,29 @@ pub fn text_query(
             if searcher.doc_freq(&term).unwrap_or(0) == 0 {
                 continue;
             }
-            let highest = Bm25Weight::for_terms(searcher, std::slice::from_ref(&term))
-                .map_or(Score::INFINITY, |weight| {
-                    weight.boost_by(*boost).max_score()
-                });
+            let weight = Bm25Weight::for_terms(searcher, std::slice::from_ref(&term))
+                .ok()
+                .map(|weight| weight.boost_by(*boost));
             let term = TermQuery::new(term, IndexRecordOption::WithFreqs);
             let query: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(term), *boost));
-            terms.push((query.box_clone(), highest));
+            // The scores of the longest field tell the average field length apart, the
+            // highest score the word's rarity.
+            let (highest, key) = match &weight {
+                Some(w) => (
+                    w.max_score(),
+                    format!(
+                        "{query:?}@{:x}/{:x}",
+                        w.max_score().to_bits(),
+                        w.score(255, 1).to_bits()
+                    ),
+                ),
+                None => (Score::INFINITY, format!("{query:?}")),
+            };
+            terms.push(ScoredTerm {
+                query: query.box_clone(),
+                highest,
+                key,
+            });
             any.push((Occur::Should, query));
         }
         let known = !any.is_empty();
@@ -70,7 +95,11 @@ pub fn text_query(
                 let field = schema.get_field(name).expect("fuzzy fields exist");
                 let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, word), distance, true);
                 let query: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(fuzzy), 1.0));
-                terms.push((query.box_clone(), Score::INFINITY));
+                terms.push(ScoredTerm {
+                    query: query.box_clone(),
+                    highest: Score::INFINITY,
+                    key: format!("{query:?}"),
+                });
                 any.push((Occur::Should, query));
             }
         }
