@@ -210,12 +210,24 @@ impl Matches {
                     None => None,
                 };
                 let single_word = text.parts.len() == 1;
-                // A word's ranking is named by its terms and the statistics they score by.
-                let ranked_key = match &text.terms {
-                    Some(terms) if single_word && terms.iter().all(|t| t.highest.is_finite()) => {
-                        let keys: Vec<&str> = terms.iter().map(|t| t.key.as_str()).collect();
-                        Some(keys.join("|"))
-                    }
+                // Each word, scored alone, and the name of its ranking: its terms and the
+                // statistics they score by.
+                let many = self.segments.iter().any(|s| s.text_len >= RANKED_MATCHES);
+                let words = match &text.terms {
+                    Some(terms) if many && terms.iter().all(|t| t.highest.is_finite()) => Some(
+                        text.parts
+                            .iter()
+                            .enumerate()
+                            .map(|(i, part)| {
+                                let keys: Vec<&str> = terms
+                                    .iter()
+                                    .filter(|t| t.word == i)
+                                    .map(|t| t.key.as_str())
+                                    .collect();
+                                Ok((keys.join("|"), part.weight(scoring)?))
+                            })
+                            .collect::<tantivy::Result<Vec<_>>>()?,
+                    ),
                     _ => None,
                 };
                 for (ord, segment) in self.segments.iter().enumerate() {
@@ -225,7 +237,7 @@ impl Matches {
                         terms: terms.as_deref(),
                         single_word,
                         tables,
-                        ranked: ranked_key.as_deref().map(|key| (ranked, key)),
+                        ranked: words.as_deref().map(|words| (ranked, words)),
                     };
                     let top = segment.best_scored(&scorer, reader, wanted)?;
                     found.extend(top.into_iter().map(|(k, doc)| (k, address(ord, doc))));
@@ -307,8 +319,9 @@ struct Scoring<'a> {
     single_word: bool,
     /// Where popularity is read from.
     tables: &'a OrdTables,
-    /// For a single word: where its ranked best matches are kept, and their name.
-    ranked: Option<(&'a RankedCache, &'a str)>,
+    /// When the terms are known: where the words' ranked best matches are kept, and per word
+    /// the name of its ranking and its weight.
+    ranked: Option<(&'a RankedCache, &'a [(String, Box<dyn Weight>)])>,
 }
 
 impl SegmentMatches {
@@ -327,16 +340,27 @@ impl SegmentMatches {
         if matched == 0 {
             return Ok(Vec::new());
         }
-        if let Some((cache, key)) = scoring.ranked
+        if let Some((cache, words)) = scoring.ranked
             && self.text_len >= RANKED_MATCHES
             && cache.keeps(reader)
         {
-            let ranked =
-                cache.get_or_make(reader, key, || Ranked::of(weight, reader, &popularity))?;
-            if ranked.likely_holds(matched, wanted)
-                && let Some(best) = ranked.best_of(&self.all, wanted)
+            let lists = words
+                .iter()
+                .map(|(key, weight)| {
+                    cache.get_or_make(reader, key, || Ranked::of(&**weight, reader, &popularity))
+                })
+                .collect::<tantivy::Result<Vec<_>>>()?;
+            if let [ranked] = &lists[..] {
+                if ranked.likely_holds(matched, wanted)
+                    && let Some(best) = ranked.best_of(&self.all, wanted)
+                {
+                    return Ok(best.into_iter().map(|(s, d)| (BestFirst(s), d)).collect());
+                }
+            } else if let Some(terms) = scoring.terms
+                && let Some(best) =
+                    best_of_words(&lists, terms, &self.all, &popularity, reader, wanted)?
             {
-                return Ok(best.into_iter().map(|(s, d)| (BestFirst(s), d)).collect());
+                return Ok(best);
             }
         }
         let dense = matched * 4 >= self.text_len;
@@ -414,6 +438,58 @@ impl SegmentMatches {
         }
         Ok(top.into_sorted().collect())
     }
+}
+
+/// The `wanted` best of `matches` for a text of several words, from each word's ranked best
+/// matches (`lists`) scored by all `terms`: a match in none of them scores at most the sum of
+/// their last scores, so when the best found among them score higher, they are the page. `None`
+/// when they do not (the caller scores every match).
+fn best_of_words(
+    lists: &[Arc<Ranked>],
+    terms: &[(Box<dyn Weight>, Score)],
+    matches: &Bits,
+    popularity: &[Score],
+    reader: &SegmentReader,
+    wanted: usize,
+) -> tantivy::Result<Option<Vec<(BestFirst, DocId)>>> {
+    let outside: Score = match lists.iter().map(|list| list.last()).sum::<Option<Score>>() {
+        Some(sum) => sum,
+        // A word whose every holder is listed: every match is listed.
+        None => Score::NEG_INFINITY,
+    };
+    let mut candidates: Vec<DocId> = lists
+        .iter()
+        .flat_map(|list| list.docs())
+        .filter(|doc| matches.contains(*doc))
+        .collect();
+    if candidates.len() < wanted {
+        return Ok(None);
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+    let mut scorers = terms
+        .iter()
+        .map(|(term, _)| term.scorer(reader, 1.0))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let mut top = TopN::new(wanted);
+    for doc in candidates {
+        let mut score: Score = 0.0;
+        for scorer in &mut scorers {
+            if scorer.doc() < doc {
+                scorer.seek(doc);
+            }
+            if scorer.doc() == doc {
+                score += scorer.score();
+            }
+        }
+        top.push(BestFirst(score * popularity[doc as usize]), doc);
+    }
+    let best: Vec<(BestFirst, DocId)> = top.into_sorted().collect();
+    let reached = best.len() == wanted
+        && best
+            .last()
+            .is_some_and(|(worst, _)| worst.0 > outside * (1.0 + 1e-5));
+    Ok(reached.then_some(best))
 }
 
 /// Whether a match whose text scores at most `highest`, times `popularity`, stays below the

@@ -38,6 +38,8 @@ pub struct ScoredTerm {
     /// What names it and the statistics of the index its scores come from: what is kept of
     /// its scores in one segment holds while the others do not change them.
     pub key: String,
+    /// Which word of the text (index into [`TextQuery::parts`]).
+    pub word: usize,
 }
 
 /// The text query of `q`: every word must match (in any of `fields`, weighted, or with a typo
@@ -55,7 +57,7 @@ pub fn text_query(
     let words = analysis::french_terms(q);
     let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut terms: Vec<ScoredTerm> = Vec::new();
-    for word in &words {
+    for (index, word) in words.iter().enumerate() {
         // Only the fields that have the word: each field in the union costs a posting list.
         let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (name, boost) in fields {
@@ -86,6 +88,7 @@ pub fn text_query(
                 query: query.box_clone(),
                 highest,
                 key,
+                word: index,
             });
             any.push((Occur::Should, query));
         }
@@ -99,6 +102,7 @@ pub fn text_query(
                     query: query.box_clone(),
                     highest: Score::INFINITY,
                     key: format!("{query:?}"),
+                    word: index,
                 });
                 any.push((Occur::Should, query));
             }

@@ -60,6 +60,19 @@ impl Ranked {
         (found.len() == wanted || self.best.len() == self.holders).then_some(found)
     }
 
+    /// The kept documents, best first.
+    pub fn docs(&self) -> impl Iterator<Item = DocId> + '_ {
+        self.best.iter().map(|(_, doc)| *doc)
+    }
+
+    /// The lowest score kept, which no document left out exceeds; `None` when none is left out.
+    pub fn last(&self) -> Option<Score> {
+        if self.best.len() == self.holders {
+            return None;
+        }
+        self.best.last().map(|(score, _)| *score)
+    }
+
     /// Whether walking the kept documents likely finds `wanted` of `matched` matches among the
     /// `holders` of the word: else scoring the matches costs less than the walk that fails.
     pub fn likely_holds(&self, matched: u64, wanted: usize) -> bool {
