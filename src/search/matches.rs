@@ -321,8 +321,11 @@ struct Scoring<'a> {
     tables: &'a OrdTables,
     /// When the terms are known: where the words' ranked best matches are kept, and per word
     /// the name of its ranking and its weight.
-    ranked: Option<(&'a RankedCache, &'a [(String, Box<dyn Weight>)])>,
+    ranked: Option<(&'a RankedCache, &'a [Word])>,
 }
+
+/// A word of the text, scored alone: the name of its ranking and its weight.
+type Word = (String, Box<dyn Weight>);
 
 impl SegmentMatches {
     /// The `wanted` best matches by text score times popularity, best first.
