@@ -18,8 +18,8 @@ use super::rank::{POPULARITY, Ranking};
 use super::ranked::Ranked;
 use super::tables::{NO_NUMBER, OrdTables};
 
-/// From how many matches of a single word its best matches are ranked once and kept (see
-/// `ranked.rs`): below, scoring them at each search costs little.
+/// From how many matches of its text (in a segment) a search's page is looked for among its
+/// words' ranked best matches (see `ranked.rs`): below, scoring them all costs little.
 const RANKED_MATCHES: u64 = 2_048;
 
 /// A filter of a search, and the facet that does not apply it to its own counts.

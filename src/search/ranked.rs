@@ -3,7 +3,9 @@
 //! datasets, and the same work again at each search of that word. A [`Ranked`] keeps, per
 //! segment, the word's [`RANKED`] best documents by relevance times popularity; a search then
 //! walks them in order and takes the first that its filters keep. When the filters keep too few
-//! of them the page is scored as before.
+//! of them the page is scored as before. A search of several words scores the matches found in
+//! any of its words' rankings, and keeps them when they outscore every match left out
+//! (`matches.rs`, `best_of_words`).
 
 use std::cmp::Ordering;
 
