@@ -69,7 +69,8 @@ impl<V: Kept> SegmentCache<V> {
         })
     }
 
-    /// Whether the sets of the segment of `reader` are kept (it is large enough to be worth it).
+    /// Whether the values of the segment of `reader` are kept (it is large enough to be worth
+    /// it).
     pub fn keeps(&self, reader: &SegmentReader) -> bool {
         reader.max_doc() >= MIN_DOCS && self.budget > 0
     }

@@ -671,14 +671,14 @@ fn facets(
         Ok(facet)
     };
     // The facets whose filter is not in use count the same matches: together, in one pass.
-    let mut shared: Vec<&'static str> = FACETS
-        .iter()
-        .map(|(name, _)| *name)
-        .filter(|name| !filtered(name))
+    let together_facets: Vec<&(&'static str, &str)> =
+        FACETS.iter().filter(|(name, _)| !filtered(name)).collect();
+    let with_ranges = !filtered(LAST_UPDATE_FACET);
+    let names = together_facets.iter().map(|(name, _)| *name);
+    let shared: Vec<&'static str> = names
+        .clone()
+        .chain(with_ranges.then_some(LAST_UPDATE_FACET))
         .collect();
-    if !filtered(LAST_UPDATE_FACET) {
-        shared.push(LAST_UPDATE_FACET);
-    }
     let key = (matches.total() >= kept.min_total)
         .then(|| matches.set_key(None))
         .flatten();
@@ -689,13 +689,9 @@ fn facets(
     if hits.len() == shared.len() {
         counted.extend(hits.into_iter().map(|facet| (facet.name, facet)));
     } else {
-        let fields = FACETS
-            .iter()
-            .filter(|(name, _)| shared.contains(name))
-            .map(|(_, field)| *field)
-            .collect();
+        let fields = together_facets.iter().map(|(_, field)| *field).collect();
         let mut together = FacetCollector::new(tables, fields, FACET_SIZE);
-        if !filtered(LAST_UPDATE_FACET) {
+        if with_ranges {
             together = ranges(together);
         }
         let FacetCounts {
@@ -703,10 +699,6 @@ fn facets(
             terms,
             ranges: last_update,
         } = together.count(searcher, &matches.all())?;
-        let names = FACETS
-            .iter()
-            .map(|(name, _)| *name)
-            .filter(|n| shared.contains(n));
         for (name, values) in names.zip(terms) {
             counted.insert(
                 name,
@@ -717,7 +709,7 @@ fn facets(
                 },
             );
         }
-        if !filtered(LAST_UPDATE_FACET) {
+        if with_ranges {
             counted.insert(LAST_UPDATE_FACET, last_update_facet(total, last_update));
         }
         for facet in counted.values() {
@@ -736,7 +728,7 @@ fn facets(
         })?;
         counted.insert(name, facet);
     }
-    if filtered(LAST_UPDATE_FACET) {
+    if !with_ranges {
         let facet = kept_or_counted(LAST_UPDATE_FACET, &|sets| {
             let own = ranges(FacetCollector::new(tables, Vec::new(), 0))
                 .count(searcher, &sets.iter().collect::<Vec<_>>())?;

@@ -210,8 +210,8 @@ impl Matches {
                     None => None,
                 };
                 let single_word = text.parts.len() == 1;
-                // Each word, scored alone, and the name of its ranking: its terms and the
-                // statistics they score by.
+                // Each word and the name of its ranking: its terms and the statistics they
+                // score by. The word is weighed only if its ranking is to be made.
                 let many = self.segments.iter().any(|s| s.text_len >= RANKED_MATCHES);
                 let words = match &text.terms {
                     Some(terms) if many && terms.iter().all(|t| t.highest.is_finite()) => Some(
@@ -224,9 +224,9 @@ impl Matches {
                                     .filter(|t| t.word == i)
                                     .map(|t| t.key.as_str())
                                     .collect();
-                                Ok((keys.join("|"), part.weight(scoring)?))
+                                (keys.join("|"), &**part)
                             })
-                            .collect::<tantivy::Result<Vec<_>>>()?,
+                            .collect::<Vec<Word>>(),
                     ),
                     _ => None,
                 };
@@ -237,7 +237,7 @@ impl Matches {
                         terms: terms.as_deref(),
                         single_word,
                         tables,
-                        ranked: words.as_deref().map(|words| (ranked, words)),
+                        ranked: words.as_deref().map(|words| (ranked, words, scoring)),
                     };
                     let top = segment.best_scored(&scorer, reader, wanted)?;
                     found.extend(top.into_iter().map(|(k, doc)| (k, address(ord, doc))));
@@ -321,11 +321,11 @@ struct Scoring<'a> {
     tables: &'a OrdTables,
     /// When the terms are known: where the words' ranked best matches are kept, and per word
     /// the name of its ranking and its weight.
-    ranked: Option<(&'a RankedCache, &'a [Word])>,
+    ranked: Option<(&'a RankedCache, &'a [Word<'a>], EnableScoring<'a>)>,
 }
 
-/// A word of the text, scored alone: the name of its ranking and its weight.
-type Word = (String, Box<dyn Weight>);
+/// A word of the text: the name of its ranking and its query.
+type Word<'a> = (String, &'a dyn Query);
 
 impl SegmentMatches {
     /// The `wanted` best matches by text score times popularity, best first.
@@ -343,14 +343,16 @@ impl SegmentMatches {
         if matched == 0 {
             return Ok(Vec::new());
         }
-        if let Some((cache, words)) = scoring.ranked
+        if let Some((cache, words, enable)) = scoring.ranked
             && self.text_len >= RANKED_MATCHES
             && cache.keeps(reader)
         {
             let lists = words
                 .iter()
-                .map(|(key, weight)| {
-                    cache.get_or_make(reader, key, || Ranked::of(&**weight, reader, &popularity))
+                .map(|(key, word)| {
+                    cache.get_or_make(reader, key, || {
+                        Ranked::of(&*word.weight(enable)?, reader, &popularity)
+                    })
                 })
                 .collect::<tantivy::Result<Vec<_>>>()?;
             if let [ranked] = &lists[..] {

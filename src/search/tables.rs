@@ -1017,7 +1017,6 @@ mod tests {
         assert_eq!(counted, held(reader, "all", &set));
     }
 
-    /// One document in `every` of `0..docs`.
     #[test]
     fn day_sets_split_the_documents_around_a_day_and_the_least_used_go() {
         let mut builder = Schema::builder();
@@ -1058,6 +1057,7 @@ mod tests {
         assert!(!kept.contains_key(&(reader.segment_id(), "at", 111)));
     }
 
+    /// One document in `every` of `0..docs`.
     fn one_in(docs: DocId, every: DocId) -> Bits {
         let mut set = Bits::empty(docs);
         for doc in (0..docs).filter(|d| d % every == 0) {
