@@ -2,6 +2,7 @@
 //! running index work off the async workers, and the page of a `/api/2/…/search/`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::{Serialize, Serializer};
 
@@ -14,15 +15,32 @@ use crate::store::Paged;
 /// Searches deeper than this many results are refused, as Elasticsearch's result window.
 pub const MAX_RESULT_WINDOW: i64 = 10_000;
 
-/// The indexes when `pick`'s holds every object; `None` while it is being built (the caller
-/// then asks the database, or answers 503).
-pub fn ready(app: &AppState, pick: fn(&Search) -> &KindIndex) -> Option<&Arc<Search>> {
-    app.search.as_ref().filter(|search| pick(search).is_ready())
+/// How long a request waits for the indexes to apply this node's latest writes before it
+/// does without them (the database for a v1 list, a 503 for a search).
+pub const CATCH_UP_LIMIT: Duration = Duration::from_secs(2);
+
+/// The indexes when `pick`'s holds every object and every write this node has acknowledged;
+/// `None` while it is being built, or if the writes are not applied within [`CATCH_UP_LIMIT`]
+/// (the caller then asks the database, or answers 503).
+pub async fn ready(app: &AppState, pick: fn(&Search) -> &KindIndex) -> Option<&Arc<Search>> {
+    let search = app
+        .search
+        .as_ref()
+        .filter(|search| pick(search).is_ready())?;
+    if search.caught_up(CATCH_UP_LIMIT).await {
+        Some(search)
+    } else {
+        tracing::warn!(
+            kind = pick(search).kind,
+            "the search index has not applied this node's last writes in time; answering without it"
+        );
+        None
+    }
 }
 
 /// The indexes for a `/api/2/…/search/`: refuses pages past the result window (400) and
-/// answers 503 while `pick`'s index is being built.
-pub fn ready_for_search<'a>(
+/// answers 503 while `pick`'s index is being built or behind this node's writes.
+pub async fn ready_for_search<'a>(
     app: &'a AppState,
     pagination: &Pagination,
     pick: fn(&Search) -> &KindIndex,
@@ -33,8 +51,10 @@ pub fn ready_for_search<'a>(
             "page * page_size must not exceed {MAX_RESULT_WINDOW}: narrow the search instead"
         )));
     }
-    ready(app, pick).ok_or_else(|| {
-        ApiError::Unavailable("The search index is being built; retry in a moment".into())
+    ready(app, pick).await.ok_or_else(|| {
+        ApiError::Unavailable(
+            "The search index is being built or updated; retry in a moment".into(),
+        )
     })
 }
 

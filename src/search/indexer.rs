@@ -50,6 +50,9 @@ pub async fn run(search: Arc<Search>) {
             Err(error) => {
                 tracing::warn!(%error, "search indexing failed; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
+                // The failed step's changes were read: read them again from the last commit
+                // (applying a change twice is harmless).
+                cursor = Cursor::new(search.seq());
             }
         }
         tokio::select! {
@@ -91,11 +94,19 @@ impl Cursor {
 /// Applies the next changes; true when there may be more right away.
 async fn step(search: &Arc<Search>, cursor: &mut Cursor) -> IndexResult<bool> {
     let store = &search.store;
+    // Read before the change log: the log read then holds every write counted.
+    let writes = store.writes();
     let read = cursor.log.read(store, BATCH).await.map_err(store_err)?;
     let (changes, more) = (read.changes, read.more);
-    if changes.is_empty() {
+    let applied = |cursor: &Cursor| {
         search.applied.send_replace(cursor.log.last());
-        return Ok(false);
+        if !more {
+            search.applied_writes(writes);
+        }
+        Ok(more)
+    };
+    if changes.is_empty() {
+        return applied(cursor);
     }
     // Every kind says what it touches before any index changes (the organizations of
     // changed datasets are read from the dataset index as it was).
@@ -106,8 +117,7 @@ async fn step(search: &Arc<Search>, cursor: &mut Cursor) -> IndexResult<bool> {
     let save_all = cursor.commit_due();
     if touched.iter().all(Vec::is_empty) && !save_all {
         // Nothing indexed changes: the saved position may lag (a restart re-reads a little).
-        search.applied.send_replace(cursor.log.last());
-        return Ok(more);
+        return applied(cursor);
     }
     let mut updates: Vec<Documents> = Vec::with_capacity(FEEDS.len());
     for (feed, ids) in FEEDS.iter().zip(&touched) {
@@ -135,8 +145,7 @@ async fn step(search: &Arc<Search>, cursor: &mut Cursor) -> IndexResult<bool> {
     if save_all {
         cursor.committed(safe);
     }
-    search.applied.send_replace(cursor.log.last());
-    Ok(more)
+    applied(cursor)
 }
 
 /// Runs index work (CPU and disk bound) off the async workers.

@@ -57,6 +57,8 @@ pub struct Search {
     pub users: KindIndex,
     /// The change-log position every index has applied (sent by the indexer).
     applied: tokio::sync::watch::Sender<i64>,
+    /// How many of this process's writes ([`Store::writes`]) every index has applied.
+    writes_applied: tokio::sync::watch::Sender<u64>,
     /// Wakes the indexer up before its next poll.
     wake: tokio::sync::Notify,
 }
@@ -88,6 +90,7 @@ impl Search {
             )?,
             users: open("users", users::KIND, users::schema(), users::VERSION, &[])?,
             applied: tokio::sync::watch::Sender::new(0),
+            writes_applied: tokio::sync::watch::Sender::new(0),
             wake: tokio::sync::Notify::new(),
         };
         search.applied = tokio::sync::watch::Sender::new(search.seq());
@@ -116,6 +119,30 @@ impl Search {
         progress: &(dyn Fn(&str, u64, u64) + Sync),
     ) -> IndexResult<()> {
         indexer::rebuild(self, progress).await
+    }
+
+    /// Waits until every index has applied the writes this process ended before the call, at
+    /// most `limit`; false if they have not by then. Without a pending write it returns at once.
+    pub async fn caught_up(&self, limit: Duration) -> bool {
+        let target = self.store.writes();
+        if *self.writes_applied.borrow() >= target {
+            return true;
+        }
+        let mut applied = self.writes_applied.subscribe();
+        self.wake.notify_one();
+        matches!(
+            tokio::time::timeout(limit, applied.wait_for(|writes| *writes >= target)).await,
+            Ok(Ok(_))
+        )
+    }
+
+    /// Records that the indexes hold the writes counted by [`Store::writes`] up to `writes`.
+    fn applied_writes(&self, writes: u64) {
+        self.writes_applied.send_if_modified(|applied| {
+            let moved = writes > *applied;
+            *applied = (*applied).max(writes);
+            moved
+        });
     }
 
     /// Applies every change written so far to the indexes, then returns (at most `limit`

@@ -24,6 +24,7 @@ pub mod users;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::params;
 use sql::{Row, Stmt, Value};
@@ -54,6 +55,8 @@ pub struct Store {
     db: Arc<Db>,
     /// Signalled after every committed write of this process (the search indexer waits on it).
     written: Arc<tokio::sync::Notify>,
+    /// Write batches of this process that have ended, committed or not (see [`Store::writes`]).
+    writes: Arc<AtomicU64>,
     /// Called after every write batch of this process (see [`Store::on_write`]).
     hooks: Arc<parking_lot::RwLock<Vec<WriteHook>>>,
 }
@@ -96,6 +99,7 @@ impl Store {
         let store = Store {
             db: Arc::new(db),
             written: Arc::default(),
+            writes: Arc::default(),
             hooks: Arc::default(),
         };
         store.seed_licenses().await?;
@@ -150,9 +154,9 @@ impl Store {
                 hook(&changed);
             }
         }
-        let rows = result?;
+        self.writes.fetch_add(1, Ordering::Release);
         self.written.notify_one();
-        Ok(rows)
+        result
     }
 
     /// Calls `hook` after every write batch this process makes through this store (or a clone
@@ -174,6 +178,14 @@ impl Store {
                 object_id: id.to_owned(),
             })
             .collect()
+    }
+
+    /// How many write batches this process has ended through this store (or a clone of it).
+    /// Each one has committed or failed by the time it is counted, so a change-log read that
+    /// starts after reading `n` here sees the entries of the first `n` writes: what the search
+    /// indexes compare to let this process's readers see its writes.
+    pub fn writes(&self) -> u64 {
+        self.writes.load(Ordering::Acquire)
     }
 
     /// Wakes up after this process's next committed write (or at once if one happened since

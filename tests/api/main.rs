@@ -23,6 +23,7 @@ mod organization_subresources;
 mod organizations;
 mod outbound;
 mod plumbing;
+mod read_your_writes;
 mod search;
 mod site;
 mod spatial;

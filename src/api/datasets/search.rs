@@ -41,7 +41,7 @@ pub async fn list_from_index(
     filter: &DatasetFilter,
     page: PageRequest,
 ) -> ApiResult<Option<(Arc<SearchPage>, Visibility)>> {
-    let Some(search) = ready(app, |s| &s.datasets) else {
+    let Some(search) = ready(app, |s| &s.datasets).await else {
         return Ok(None);
     };
     let mut query = DatasetQuery {
@@ -79,7 +79,7 @@ pub async fn suggest_from_index(
     q: &str,
     size: i64,
 ) -> ApiResult<Option<Vec<Dataset>>> {
-    let Some(search) = ready(app, |s| &s.datasets) else {
+    let Some(search) = ready(app, |s| &s.datasets).await else {
         return Ok(None);
     };
     let q = q.to_owned();
@@ -100,7 +100,7 @@ pub async fn suggest_values_from_index(
     q: &str,
     size: i64,
 ) -> ApiResult<Option<Vec<String>>> {
-    let Some(search) = ready(app, |s| &s.datasets) else {
+    let Some(search) = ready(app, |s| &s.datasets).await else {
         return Ok(None);
     };
     let q = q.to_owned();
@@ -313,7 +313,7 @@ pub async fn search_datasets(
     ApiQuery(params): ApiQuery<SearchQuery>,
 ) -> ApiResult<Response> {
     let query = params.query(&uri)?;
-    let search = ready_for_search(&app, &pagination, |s| &s.datasets)?;
+    let search = ready_for_search(&app, &pagination, |s| &s.datasets).await?;
     let found = run(
         search,
         query,

@@ -88,7 +88,7 @@ pub async fn search_organizations(
     ApiQuery(params): ApiQuery<SearchQuery>,
 ) -> ApiResult<Json<SearchEnvelope>> {
     let query = params.query()?;
-    let search = ready_for_search(&app, &pagination, |s| &s.organizations)?;
+    let search = ready_for_search(&app, &pagination, |s| &s.organizations).await?;
     let found = run(search, query, pagination.request, true).await?;
     let orgs = live_organizations(&app, &found.ids).await?;
     let items = organization_jsons(&app, &auth, &orgs).await?;
@@ -108,7 +108,7 @@ pub async fn list_from_index(
     filter: &OrganizationFilter,
     page: PageRequest,
 ) -> ApiResult<Option<Paged<Organization>>> {
-    let Some(search) = ready(app, |s| &s.organizations) else {
+    let Some(search) = ready(app, |s| &s.organizations).await else {
         return Ok(None);
     };
     let query = OrganizationQuery {
@@ -132,7 +132,7 @@ pub async fn suggest_from_index(
     q: &str,
     size: i64,
 ) -> ApiResult<Option<Vec<Organization>>> {
-    let Some(search) = ready(app, |s| &s.organizations) else {
+    let Some(search) = ready(app, |s| &s.organizations).await else {
         return Ok(None);
     };
     let q = q.to_owned();

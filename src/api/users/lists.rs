@@ -84,7 +84,7 @@ pub async fn suggest_users(
 
 /// `/users/suggest/` from the index; `None` when the index is not ready.
 async fn suggest_from_index(app: &AppState, q: &str, size: i64) -> ApiResult<Option<Vec<User>>> {
-    let Some(search) = ready(app, |s| &s.users) else {
+    let Some(search) = ready(app, |s| &s.users).await else {
         return Ok(None);
     };
     let q = q.to_owned();

@@ -102,6 +102,32 @@ pub async fn create_pg_database() -> (String, PgDatabase) {
     (url, PgDatabase { admin_url, name })
 }
 
+/// A user to create in the store: an active account with a unique email.
+pub fn user_named(first_name: &str, last_name: &str, admin: bool) -> User {
+    let email = format!(
+        "{}.{}@example.org",
+        first_name.to_lowercase(),
+        ids::object_id()
+    );
+    User {
+        id: ids::object_id(),
+        slug: String::new(),
+        email,
+        first_name: first_name.into(),
+        last_name: last_name.into(),
+        about: None,
+        website: None,
+        avatar: None,
+        avatar_thumbnail: None,
+        roles: if admin { vec!["admin".into()] } else { vec![] },
+        active: true,
+        since: time::now(),
+        last_login_at: None,
+        deleted: None,
+        followers: 0,
+    }
+}
+
 /// Settings a test may change before the app is built.
 pub struct TestConfig {
     pub read_only: bool,
@@ -249,28 +275,7 @@ impl TestApp {
         last_name: &str,
         admin: bool,
     ) -> (User, String) {
-        let email = format!(
-            "{}.{}@example.org",
-            first_name.to_lowercase(),
-            ids::object_id()
-        );
-        let user = User {
-            id: ids::object_id(),
-            slug: String::new(),
-            email,
-            first_name: first_name.into(),
-            last_name: last_name.into(),
-            about: None,
-            website: None,
-            avatar: None,
-            avatar_thumbnail: None,
-            roles: if admin { vec!["admin".into()] } else { vec![] },
-            active: true,
-            since: time::now(),
-            last_login_at: None,
-            deleted: None,
-            followers: 0,
-        };
+        let user = user_named(first_name, last_name, admin);
         let user = self
             .store()
             .create_user(user, None)
@@ -292,12 +297,17 @@ impl TestApp {
         self.user_with_key("Admin", "Istrator", true).await
     }
 
-    /// Sends a request through the real router, once the search index has every write made
-    /// so far (in production it follows within a second).
-    pub async fn send(&self, request: Request<Body>) -> TestResponse {
+    /// Waits until the search indexes hold every change in the store, whoever wrote it: for
+    /// writes of another node or of a CLI command, which this app's requests see within a
+    /// second (its own writes they see at once).
+    pub async fn sync_search(&self) {
         if let Some(search) = self.app.search.as_ref().filter(|_| self.indexing) {
             search.sync(std::time::Duration::from_secs(10)).await;
         }
+    }
+
+    /// Sends a request through the real router.
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
         let response = self
             .router
             .clone()
