@@ -387,13 +387,14 @@ impl Store {
         Ok(Paged { items, total })
     }
 
-    /// Users (deleted ones excluded) whose slug contains the slug of `q`, newest first, as
-    /// uData suggests them.
+    /// Users (deleted ones excluded) whose folded full name contains `q` folded, newest first:
+    /// the suggestions served while the user index is first built (by name, as the index
+    /// matches, so a renamed user is not found under the old name its slug keeps).
     pub async fn suggest_users(&self, q: &str, size: i64) -> StoreResult<Vec<User>> {
         self.query(
-            "SELECT doc, followers FROM users WHERE deleted IS NULL AND slug LIKE $1 \
-             ORDER BY created_at DESC, id LIMIT $2",
-            params![like_pattern(&slug::slugify(q)), size],
+            "SELECT doc, followers FROM users WHERE deleted IS NULL \
+             AND first_name || ' ' || last_name LIKE $1 ORDER BY created_at DESC, id LIMIT $2",
+            params![like_pattern(q), size],
         )
         .await?
         .iter()

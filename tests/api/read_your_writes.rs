@@ -23,6 +23,10 @@ fn ids(r: &TestResponse, items: &Value) -> Vec<String> {
         .collect()
 }
 
+fn only(id: &str) -> Vec<String> {
+    vec![id.to_owned()]
+}
+
 fn data_ids(r: &TestResponse) -> Vec<String> {
     ids(r, &r.json["data"])
 }
@@ -58,9 +62,9 @@ async fn dataset_lists_show_a_write_at_once(backend: Backend) {
         created.push(id.clone());
         // The v1 list: by tag, by query, sorted, and its total.
         let r = t.get(&format!("/api/1/datasets/?tag={tag}"), None).await;
-        assert_eq!(data_ids(&r), [id.clone()], "tag list, round {round}");
+        assert_eq!(data_ids(&r), only(&id), "tag list, round {round}");
         let r = t.get(&format!("/api/1/datasets/?q={word}"), None).await;
-        assert_eq!(data_ids(&r), [id.clone()], "q list, round {round}");
+        assert_eq!(data_ids(&r), only(&id), "q list, round {round}");
         let r = t
             .get("/api/1/datasets/?tag=commun&sort=-created", None)
             .await;
@@ -70,16 +74,16 @@ async fn dataset_lists_show_a_write_at_once(backend: Backend) {
         let r = t
             .get(&format!("/api/2/datasets/search/?q={word}"), None)
             .await;
-        assert_eq!(data_ids(&r), [id.clone()], "v2 search, round {round}");
+        assert_eq!(data_ids(&r), only(&id), "v2 search, round {round}");
         let r = t.get("/api/2/datasets/search/?tag=commun", None).await;
         assert_eq!(r.json["total"], json!(round + 1), "v2 total, round {round}");
         // Suggestions of datasets and of tags.
         let r = t
             .get(&format!("/api/1/datasets/suggest/?q={word}"), None)
             .await;
-        assert_eq!(suggestion_ids(&r), [id.clone()], "suggest, round {round}");
+        assert_eq!(suggestion_ids(&r), only(&id), "suggest, round {round}");
         let r = t.get(&format!("/api/1/tags/suggest/?q={tag}"), None).await;
-        assert_eq!(texts(&r), [tag.clone()], "tag suggest, round {round}");
+        assert_eq!(texts(&r), only(&tag), "tag suggest, round {round}");
     }
 
     // An update: the changed tag is found under its new value only.
@@ -91,9 +95,9 @@ async fn dataset_lists_show_a_write_at_once(backend: Backend) {
     let r = t.get("/api/1/datasets/?tag=lot-0", None).await;
     assert_eq!(data_ids(&r), Vec::<String>::new());
     let r = t.get("/api/1/datasets/?tag=renomme", None).await;
-    assert_eq!(data_ids(&r), [created[0].clone()]);
+    assert_eq!(data_ids(&r), only(&created[0]));
     let r = t.get("/api/2/datasets/search/?tag=renomme", None).await;
-    assert_eq!(data_ids(&r), [created[0].clone()]);
+    assert_eq!(data_ids(&r), only(&created[0]));
     let r = t.get("/api/1/tags/suggest/?q=renom", None).await;
     assert_eq!(texts(&r), ["renomme"]);
 
@@ -167,17 +171,17 @@ async fn organization_lists_show_a_write_at_once(backend: Backend) {
         let r = t
             .get(&format!("/api/1/organizations/?q={word}"), None)
             .await;
-        assert_eq!(data_ids(&r), [id.clone()], "q list, round {round}");
+        assert_eq!(data_ids(&r), only(&id), "q list, round {round}");
         let r = t.get("/api/1/organizations/?sort=-created", None).await;
         assert_eq!(r.json["total"], json!(round + 1), "total, round {round}");
         let r = t
             .get(&format!("/api/1/organizations/suggest/?q={word}"), None)
             .await;
-        assert_eq!(suggestion_ids(&r), [id.clone()], "suggest, round {round}");
+        assert_eq!(suggestion_ids(&r), only(&id), "suggest, round {round}");
         let r = t
             .get(&format!("/api/2/organizations/search/?q={word}"), None)
             .await;
-        assert_eq!(data_ids(&r), [id.clone()], "v2 search, round {round}");
+        assert_eq!(data_ids(&r), only(&id), "v2 search, round {round}");
     }
     // A rename is found under its new name only.
     let r = t
@@ -190,7 +194,7 @@ async fn organization_lists_show_a_write_at_once(backend: Backend) {
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
     let id = created[0]["id"].as_str().unwrap().to_owned();
     let r = t.get("/api/1/organizations/?q=nouvellement", None).await;
-    assert_eq!(data_ids(&r), [id.clone()]);
+    assert_eq!(data_ids(&r), only(&id));
     let r = t
         .get("/api/1/organizations/suggest/?q=prefecture", None)
         .await;
@@ -236,7 +240,7 @@ async fn user_suggestions_show_a_write_at_once(backend: Backend) {
         let r = t
             .get(&format!("/api/1/users/suggest/?q={last_name}"), None)
             .await;
-        assert_eq!(suggestion_ids(&r), [id.clone()], "round {round}");
+        assert_eq!(suggestion_ids(&r), only(&id), "round {round}");
         let r = t
             .put(
                 &format!("/api/1/users/{id}/"),
@@ -301,7 +305,7 @@ async fn another_nodes_write_is_listed_within_a_second(backend: Backend) {
     let started = std::time::Instant::now();
     loop {
         let r = t.get("/api/1/users/suggest/?q=lointaine", None).await;
-        if suggestion_ids(&r) == [user.id.clone()] {
+        if suggestion_ids(&r) == only(&user.id) {
             break;
         }
         assert!(
