@@ -40,7 +40,7 @@ impl<V> Default for Entries<V> {
 }
 
 struct Entry {
-    /// The index's change-log position when the search ran.
+    /// The index generation (`KindIndex::generation`) when the search ran.
     seq: i64,
     at: Instant,
     /// Set by the first caller; those asking meanwhile wait for it rather than search too.
@@ -48,7 +48,7 @@ struct Entry {
 }
 
 impl ResultCache {
-    /// The result of the search `key` at position `seq` (read before searching, so that the
+    /// The result of the search `key` at index generation `seq` (read before searching, so that the
     /// result is at least that recent): from the cache, else from `search`, run once however
     /// many ask at the same time.
     pub fn get_or_search(
@@ -141,7 +141,7 @@ struct FacetSet {
 }
 
 impl FacetSetCache {
-    /// The counts of facet `name` over the set `key` at index position `seq`, if kept.
+    /// The counts of facet `name` over the set `key` at index generation `seq`, if kept.
     pub fn get(&self, key: &str, seq: i64, name: &str) -> Option<Facet> {
         let mut entries = self.entries.lock();
         entries.asks += 1;
@@ -165,7 +165,7 @@ impl FacetSetCache {
         self.entries.lock().kept.clear();
     }
 
-    /// Keeps the counts `facet` over the set `key` at index position `seq`, if the set is
+    /// Keeps the counts `facet` over the set `key` at index generation `seq`, if the set is
     /// large enough.
     pub fn put(&self, key: &str, seq: i64, facet: &Facet) {
         if facet.total < self.min_total {

@@ -572,7 +572,7 @@ fn index_err(e: tantivy::TantivyError) -> IndexError {
 pub fn search(index: &KindIndex, request: &Request) -> IndexResult<SearchPage> {
     let schema = &index.schema;
     // Read before the searcher, so that counts kept under it are at least that recent.
-    let seq = index.seq();
+    let seq = index.generation();
     let searcher = index.searcher();
     let text = request.query.q.as_deref().and_then(|q| {
         text_query(

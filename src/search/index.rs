@@ -76,6 +76,9 @@ pub struct KindIndex {
     dir: PathBuf,
     /// Change-log position of what searchers see.
     seq: AtomicI64,
+    /// Commits since the index was opened: what kept results are valid for (the position may
+    /// stay put across commits while an older sequence number is still open).
+    generation: AtomicI64,
     /// Whether the index holds every object (false until a first build completes).
     ready: AtomicBool,
 }
@@ -141,6 +144,7 @@ impl KindIndex {
             version,
             dir: dir.to_owned(),
             seq: AtomicI64::new(seq),
+            generation: AtomicI64::new(0),
             ready: AtomicBool::new(ready),
         })
     }
@@ -159,6 +163,12 @@ impl KindIndex {
     /// The change-log position searchers see.
     pub fn seq(&self) -> i64 {
         self.seq.load(Ordering::Acquire)
+    }
+
+    /// Changes whenever searchers may see other documents: the key of kept search results.
+    /// Read it before taking a searcher.
+    pub fn generation(&self) -> i64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// Whether every object is in the index (a first build or a rebuild has completed).
@@ -214,6 +224,7 @@ impl KindIndex {
             prepared.commit().map_err(|e| self.err(e))?;
         }
         self.reader.reload().map_err(|e| self.err(e))?;
+        self.generation.fetch_add(1, Ordering::AcqRel);
         self.seq.store(seq, Ordering::Release);
         if finish_rebuild {
             self.ready.store(true, Ordering::Release);
@@ -231,6 +242,7 @@ impl KindIndex {
                 let merge = self.writer.lock().merge(&ids);
                 merge.wait()?;
                 self.reader.reload()?;
+                self.generation.fetch_add(1, Ordering::AcqRel);
             }
             Ok::<_, tantivy::TantivyError>(())
         })();

@@ -153,7 +153,7 @@ async fn run(
             "{query:?}|{visibility:?}|{}|{}|{facets}",
             request.offset, request.limit
         );
-        index.results.get_or_search(key, index.seq(), || {
+        index.results.get_or_search(key, index.generation(), || {
             crate::search::datasets::search(index, &request)
         })
     })

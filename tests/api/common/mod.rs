@@ -256,6 +256,17 @@ impl TestApp {
             .expect("open the store again")
     }
 
+    /// Runs `sql` on this app's PostgreSQL database outside the store (to set up what no API
+    /// call can, e.g. a sequence number taken and never committed).
+    pub async fn raw_postgres(&self, sql: &str) {
+        let url = self.database_url.as_deref().expect("a PostgreSQL test");
+        let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .expect("connect to the test database");
+        tokio::spawn(conn);
+        client.batch_execute(sql).await.expect("raw SQL runs");
+    }
+
     /// The `--data-dir` / `--database-url` flags naming this app's store, for a CLI command.
     pub fn storage_args(&self) -> Vec<String> {
         let mut args = vec![
