@@ -162,7 +162,7 @@ impl UserJson {
             slug: user.slug.clone(),
             first_name: user.first_name.clone(),
             last_name: user.last_name.clone(),
-            about: user.about.as_deref().map(crate::domain::markdown::sanitize),
+            about: user.about.clone(),
             website: user.website.clone(),
             avatar: app.files.url_opt(user.avatar.as_deref()),
             avatar_thumbnail: app.files.url_opt(user.avatar_thumbnail.as_deref()),

@@ -30,6 +30,7 @@ mod spatial;
 mod spatial_load;
 mod storage;
 mod suggestions;
+mod text_as_written;
 mod uploads;
 mod user_followers;
 mod users;

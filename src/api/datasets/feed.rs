@@ -1,5 +1,6 @@
 //! `/datasets/recent.atom`: the latest public datasets as an Atom 1.0 feed, with the dataset
-//! list's filters.
+//! list's filters. An entry's summary is the description as written (text), its content the
+//! description rendered to sanitised HTML.
 
 use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
@@ -10,6 +11,7 @@ use super::model::Owners;
 use crate::api::error::ApiResult;
 use crate::api::extract::{ApiQuery, Auth};
 use crate::api::state::AppState;
+use crate::domain::markdown::to_safe_html;
 use crate::domain::time::{iso, now};
 use crate::store::PageRequest;
 use crate::store::datasets::Viewer;
@@ -23,7 +25,9 @@ fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\r' | '\t') => {}
+            // XML readers turn a raw CR LF into LF; a reference keeps the CR.
+            '\r' => out.push_str("&#13;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t') => {}
             c => out.push(c),
         }
     }
@@ -118,7 +122,7 @@ pub async fn recent_datasets_atom_feed(
             "<entry><title>{}</title><link href=\"{}\" rel=\"alternate\"/><id>{}</id>\
              <published>{}</published><updated>{}</updated>\
              <author><name>{}</name><uri>{}</uri></author>\
-             <summary type=\"text\">{}</summary></entry>",
+             <summary type=\"text\">{}</summary><content type=\"html\">{}</content></entry>",
             escape(&d.title),
             escape(&page),
             escape(&page),
@@ -126,7 +130,8 @@ pub async fn recent_datasets_atom_feed(
             iso(d.last_modified),
             escape(&author),
             escape(&author_url),
-            escape(&crate::domain::markdown::sanitize(&d.description)),
+            escape(&d.description),
+            escape(&to_safe_html(&d.description)),
         ));
     }
     xml.push_str("</feed>");

@@ -13,7 +13,6 @@ use crate::api::extract::Auth;
 use crate::api::refs::{BadgeJson, OrganizationReference, UserReference};
 use crate::api::state::{App, AppState};
 use crate::domain::dataset::{DEFAULT_LICENSE, Dataset, SchemaRef};
-use crate::domain::markdown::sanitize;
 use crate::domain::organization::Organization;
 use crate::domain::permissions::{Action, can};
 use crate::domain::quality::quality;
@@ -31,7 +30,7 @@ pub struct DatasetJson {
     pub title: String,
     pub acronym: Option<String>,
     pub slug: String,
-    /// Markdown, sanitised.
+    /// Markdown, as written.
     pub description: String,
     pub description_short: Option<String>,
     pub created_at: String,
@@ -200,7 +199,7 @@ impl ResourceJson {
         ResourceJson {
             id: r.id.clone(),
             title: r.title.clone(),
-            description: r.description.as_deref().map(sanitize),
+            description: r.description.clone(),
             filetype: r.filetype.clone(),
             kind: r.kind.clone(),
             format: r.format.clone(),
@@ -396,7 +395,7 @@ impl DatasetJson {
             title: d.title.clone(),
             acronym: d.acronym.clone(),
             slug: d.slug.clone(),
-            description: sanitize(&d.description),
+            description: d.description.clone(),
             description_short: d.description_short.clone(),
             created_at: created_at.clone(),
             last_modified: last_modified.clone(),

@@ -9,7 +9,6 @@ use crate::api::error::ApiResult;
 use crate::api::extract::Auth;
 use crate::api::refs::{BadgeJson, MemberUserWithEmail};
 use crate::api::state::{App, AppState};
-use crate::domain::markdown::sanitize;
 use crate::domain::organization::{Membership, MembershipRequest, Organization};
 use crate::domain::time::{iso, iso_opt};
 use crate::domain::user::User;
@@ -24,7 +23,7 @@ pub struct OrganizationJson {
     /// The organization website URL.
     pub url: Option<String>,
     pub slug: String,
-    /// Markdown, sanitised.
+    /// Markdown, as written.
     pub description: String,
     pub business_number_id: Option<String>,
     pub created_at: String,
@@ -69,7 +68,7 @@ impl OrganizationJson {
             acronym: org.acronym.clone(),
             url: org.url.clone(),
             slug: org.slug.clone(),
-            description: sanitize(&org.description),
+            description: org.description.clone(),
             business_number_id: org.business_number_id.clone(),
             created_at: iso(org.created_at),
             last_modified: iso(org.last_modified),

@@ -1,8 +1,10 @@
 //! The `TestApp` builder: a fresh store (SQLite in a temporary dir, or a PostgreSQL database
-//! created for the test and dropped after it) behind the real router.
+//! created for the test and dropped after it, on the server `postgres.rs` finds or starts)
+//! behind the real router.
 
 #![allow(dead_code)]
 
+pub mod postgres;
 pub mod remote;
 
 use axum::Router;
@@ -31,7 +33,7 @@ pub enum Backend {
 }
 
 /// Expands `both!(my_test);` into `my_test::sqlite` and `my_test::postgres` tests, each calling
-/// `async fn my_test(backend: Backend)`.
+/// `async fn my_test(backend: Backend)`; the second is skipped without PostgreSQL.
 #[macro_export]
 macro_rules! both {
     ($($name:ident),* $(,)?) => {$(
@@ -42,6 +44,9 @@ macro_rules! both {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
+                if !$crate::common::postgres::available().await {
+                    return;
+                }
                 super::$name($crate::common::Backend::Postgres).await
             }
         }
@@ -78,18 +83,13 @@ impl Drop for PgDatabase {
     }
 }
 
-fn pg_admin_url() -> String {
-    std::env::var("PLATEAU_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
 /// Creates a PostgreSQL database for one test; returns its URL and the guard that drops it.
 pub async fn create_pg_database() -> (String, PgDatabase) {
-    let admin_url = pg_admin_url();
+    let admin_url = postgres::admin_url().await.to_owned();
     let name = format!("plateau_test_{}", ids::object_id());
     let (client, conn) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls)
         .await
-        .expect("PostgreSQL must run for the tests (set PLATEAU_TEST_DATABASE_URL)");
+        .unwrap_or_else(|e| panic!("connect to the tests' PostgreSQL at {admin_url}: {e}"));
     tokio::spawn(conn);
     client
         .batch_execute(&format!("CREATE DATABASE {name}"))
