@@ -146,6 +146,16 @@ async fn metrics_count_requests_and_sample_the_store(backend: Backend) {
     let (_, key) = t.admin().await;
     let d = create_dataset(&t, &key, json!({"title": "Mesures", "description": "."})).await;
     let path = dataset_path(&d);
+    // The dataset cache keeps nothing before its first read of the change log.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while t.app.dataset_cache.log_age().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "the dataset cache never reads the log"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // A miss that fills the cache, then a hit.
     for _ in 0..2 {
         assert_eq!(t.get(&path, None).await.status, StatusCode::OK);
     }
@@ -219,12 +229,11 @@ async fn metrics_count_requests_and_sample_the_store(backend: Backend) {
     assert_eq!(in_all, value(&after, &format!("{histogram}_count"), &route));
 
     // Cache lookups: the two dataset GETs asked the dataset cache, the search its results.
-    let lookups = |cache: &str| {
-        delta("plateau_cache_hits_total", &[("cache", cache)])
-            + delta("plateau_cache_misses_total", &[("cache", cache)])
-    };
-    assert!(lookups("dataset_answers") >= 2.0);
-    assert!(lookups("search_results") >= 1.0);
+    let hits = |cache: &str| delta("plateau_cache_hits_total", &[("cache", cache)]);
+    let misses = |cache: &str| delta("plateau_cache_misses_total", &[("cache", cache)]);
+    assert!(hits("dataset_answers") >= 1.0);
+    assert!(misses("dataset_answers") >= 1.0);
+    assert!(hits("search_results") + misses("search_results") >= 1.0);
 
     // Gauges sampled from this app's store, indexer and dataset cache.
     let pool = match backend {
