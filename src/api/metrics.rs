@@ -2,7 +2,7 @@
 //! the exporter serving the Prometheus text format on its own address (`--metrics-listen`).
 //!
 //! The handles of a route template are registered at its first request and kept, so a request
-//! costs two clock reads, a map lookup under a read lock and two atomic adds. Without an
+//! costs two clock reads, a map lookup under a read lock and a few atomic operations. Without an
 //! installed recorder the router has no such layer at all.
 
 use std::collections::HashMap;
