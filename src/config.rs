@@ -71,6 +71,11 @@ pub struct ServeArgs {
     /// within a second.
     #[arg(long, env = "PLATEAU_DATASET_CACHE_SIZE", default_value_t = crate::api::datasets::cache::DEFAULT_SIZE)]
     pub dataset_cache_size: usize,
+    /// Address serving Prometheus metrics at `/metrics` (e.g. 127.0.0.1:9100), apart from the
+    /// API; off by default. Requests by route and status, latencies, cache hit rates, the
+    /// change-log lag of the search index and the dataset cache, store pool usage.
+    #[arg(long, env = "PLATEAU_METRICS_LISTEN")]
+    pub metrics_listen: Option<String>,
 }
 
 /// The settings the HTTP layer needs at run time.

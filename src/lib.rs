@@ -5,6 +5,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod files;
+pub mod metrics;
 pub mod outbound;
 pub mod search;
 pub mod store;

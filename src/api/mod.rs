@@ -9,6 +9,7 @@ pub mod images;
 pub mod indexed;
 pub mod mask;
 pub mod me;
+pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod organizations;
@@ -119,15 +120,22 @@ pub fn router(app: AppState) -> Router {
                 openapi::finish(version, spec),
             ));
     }
-    router
+    let router = router
         .route("/health", get(health))
         .route("/s/{*key}", get(crate::files::serve::serve_file))
         .fallback(fallback)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             ApiError::Internal("a handler panicked".into()).into_response()
         }))
-        .layer(axum::middleware::from_fn(middleware::log_request))
-        .with_state(app)
+        .layer(axum::middleware::from_fn(middleware::log_request));
+    let router = match crate::metrics::handle() {
+        Some(_) => router.layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(metrics::RequestMetrics::default()),
+            metrics::track,
+        )),
+        None => router,
+    };
+    router.with_state(app)
 }
 
 /// Liveness for load balancers: touches no storage.

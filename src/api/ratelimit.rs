@@ -21,6 +21,7 @@ pub struct RateLimiter {
     limit: u64,
     window: u64,
     counters: DashMap<Client, (u64, u64)>,
+    refused: metrics::Counter,
 }
 
 /// The outcome of counting one request.
@@ -40,6 +41,7 @@ impl RateLimiter {
             limit,
             window: window.max(1),
             counters: DashMap::new(),
+            refused: metrics::counter!(crate::metrics::RATE_LIMITED),
         }
     }
 
@@ -68,11 +70,15 @@ impl RateLimiter {
         if count == 1 && self.counters.len() > 100_000 {
             self.counters.retain(|_, (start, _)| *start == window_start);
         }
+        let allowed = count <= self.limit;
+        if !allowed {
+            self.refused.increment(1);
+        }
         Quota {
             limit: self.limit,
             remaining: self.limit.saturating_sub(count),
             reset: window_start + self.window,
-            allowed: count <= self.limit,
+            allowed,
         }
     }
 }

@@ -13,6 +13,10 @@ use crate::store::Store;
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _log_writer = init_logging();
+    if args.metrics_listen.is_some() {
+        // Before anything registers its metrics: what is created earlier records nothing.
+        crate::metrics::install();
+    }
     let store = Store::open(&args.storage.data_dir, args.storage.database_url.as_deref())
         .await
         .context("cannot open the store (check --data-dir / --database-url)")?;
@@ -33,6 +37,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     }
     spawn_upload_purge(app.clone());
+    if let Some(addr) = &args.metrics_listen {
+        api::metrics::listen(addr, app.clone()).await?;
+    }
     if args.demo {
         match super::demo::load(&app)
             .await

@@ -13,15 +13,25 @@ use parking_lot::Mutex;
 
 use super::index::IndexResult;
 use super::{Facet, SearchPage};
+use crate::metrics::CacheCounters;
 
 /// Entries kept; past it, stale entries go, then the least recently asked quarter: a search
 /// asked again and again (a common word) stays while the long tail passes through.
 const CAPACITY: usize = 1024;
 const TTL: Duration = Duration::from_secs(60);
 
-#[derive(Default)]
 pub struct ResultCache {
     entries: Mutex<Entries<Arc<Entry>>>,
+    lookups: CacheCounters,
+}
+
+impl Default for ResultCache {
+    fn default() -> Self {
+        ResultCache {
+            entries: Mutex::default(),
+            lookups: CacheCounters::new("search_results"),
+        }
+    }
 }
 
 /// Entries by key, each with when it was last asked for (a count of the asks).
@@ -64,9 +74,11 @@ impl ResultCache {
             match entries.kept.get_mut(&key) {
                 Some((entry, used)) if entry.seq == seq && entry.at.elapsed() < TTL => {
                     *used = asked;
+                    self.lookups.record(true);
                     Arc::clone(entry)
                 }
                 _ => {
+                    self.lookups.record(false);
                     if entries.kept.len() >= CAPACITY {
                         entries.make_room(|entry| entry.seq == seq && entry.at.elapsed() < TTL);
                     }
@@ -121,6 +133,7 @@ pub struct FacetSetCache {
     /// The smallest set kept: below, counting costs less than a millisecond.
     pub min_total: u64,
     entries: Mutex<Entries<FacetSet>>,
+    lookups: CacheCounters,
 }
 
 impl Default for FacetSetCache {
@@ -128,6 +141,7 @@ impl Default for FacetSetCache {
         FacetSetCache {
             min_total: 16_384,
             entries: Mutex::default(),
+            lookups: CacheCounters::new("search_facet_counts"),
         }
     }
 }
@@ -143,6 +157,12 @@ struct FacetSet {
 impl FacetSetCache {
     /// The counts of facet `name` over the set `key` at index generation `seq`, if kept.
     pub fn get(&self, key: &str, seq: i64, name: &str) -> Option<Facet> {
+        let found = self.lookup(key, seq, name);
+        self.lookups.record(found.is_some());
+        found
+    }
+
+    fn lookup(&self, key: &str, seq: i64, name: &str) -> Option<Facet> {
         let mut entries = self.entries.lock();
         entries.asks += 1;
         let asked = entries.asks;

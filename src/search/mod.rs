@@ -97,6 +97,11 @@ impl Search {
         Ok(Arc::new(search))
     }
 
+    /// The change-log position the indexer has applied to every index.
+    pub fn applied_position(&self) -> i64 {
+        *self.applied.borrow()
+    }
+
     /// The change-log position every index has reached.
     fn seq(&self) -> i64 {
         feeds::FEEDS

@@ -61,6 +61,22 @@ pub struct Store {
     hooks: Arc<parking_lot::RwLock<Vec<WriteHook>>>,
 }
 
+/// How a store's connection pool is used (see [`Store::pool_status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// `postgresql`, or `sqlite_readers` (SQLite's read-only connections; its one writer is
+    /// not pooled).
+    pub pool: &'static str,
+    /// Connections open, idle or in use.
+    pub size: usize,
+    /// Idle connections.
+    pub available: usize,
+    /// Requests waiting for a connection (SQLite opens another one instead: always 0).
+    pub waiting: usize,
+    /// The most connections opened (PostgreSQL) or kept idle (SQLite).
+    pub max_size: usize,
+}
+
 /// An object a write batch changed, as its change-log entry names it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Changed {
@@ -112,6 +128,32 @@ impl Store {
         match &*self.db {
             Db::Sqlite(_) => "sqlite",
             Db::Postgres(_) => "postgresql",
+        }
+    }
+
+    /// How the backend's connection pool is used now.
+    pub fn pool_status(&self) -> PoolStatus {
+        match &*self.db {
+            Db::Sqlite(db) => {
+                let (size, available, max_size) = db.readers_status();
+                PoolStatus {
+                    pool: "sqlite_readers",
+                    size,
+                    available,
+                    waiting: 0,
+                    max_size,
+                }
+            }
+            Db::Postgres(db) => {
+                let (size, available, waiting, max_size) = db.pool_status();
+                PoolStatus {
+                    pool: "postgresql",
+                    size,
+                    available,
+                    waiting,
+                    max_size,
+                }
+            }
         }
     }
 

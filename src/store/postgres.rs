@@ -96,6 +96,17 @@ impl PostgresDb {
         result
     }
 
+    /// The pool's connections: open, idle, requests waiting for one, and the most it opens.
+    pub fn pool_status(&self) -> (usize, usize, usize, usize) {
+        let status = self.pool.status();
+        (
+            status.size,
+            status.available,
+            status.waiting,
+            status.max_size,
+        )
+    }
+
     async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
         self.pool
             .get()

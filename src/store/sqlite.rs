@@ -7,6 +7,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
 use rusqlite::types::ValueRef;
@@ -33,8 +34,13 @@ pub struct SqliteDb {
     // Fields drop in order: the read-only connections must close before the writer, so that
     // the writer closes last and can checkpoint and remove the WAL file.
     readers: Mutex<Vec<Connection>>,
+    /// Read-only connections open, idle or in use.
+    readers_open: AtomicUsize,
     writer: Arc<Mutex<Connection>>,
 }
+
+/// Idle read-only connections kept for the next reads; more are opened when needed.
+const READERS_KEPT: usize = 16;
 
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -66,6 +72,7 @@ impl SqliteDb {
             path: path.to_owned(),
             writer: Arc::new(Mutex::new(writer)),
             readers: Mutex::new(Vec::new()),
+            readers_open: AtomicUsize::new(0),
         })
     }
 
@@ -91,7 +98,18 @@ impl SqliteDb {
         )
         .map_err(internal)?;
         configure(&conn).map_err(internal)?;
+        self.readers_open.fetch_add(1, Ordering::Relaxed);
         Ok(conn)
+    }
+
+    /// The read-only connections: open (idle or in use), idle, and how many are kept idle.
+    pub fn readers_status(&self) -> (usize, usize, usize) {
+        let idle = self.readers.lock().len();
+        (
+            self.readers_open.load(Ordering::Relaxed),
+            idle,
+            READERS_KEPT,
+        )
     }
 
     /// Runs a read statement inline on a pooled connection.
@@ -99,8 +117,10 @@ impl SqliteDb {
         let conn = self.reader()?;
         let result = run_query(&conn, sql, params);
         let mut readers = self.readers.lock();
-        if readers.len() < 16 {
+        if readers.len() < READERS_KEPT {
             readers.push(conn);
+        } else {
+            self.readers_open.fetch_sub(1, Ordering::Relaxed);
         }
         result
     }

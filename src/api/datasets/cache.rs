@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use parking_lot::RwLock;
 
 use super::fragments::DatasetFragments;
+use crate::metrics::CacheCounters;
 use crate::store::Store;
 use crate::store::changelog::ChangeCursor;
 
@@ -45,6 +46,7 @@ pub struct DatasetCache {
     /// (0: never).
     synced: AtomicU64,
     origin: Instant,
+    lookups: CacheCounters,
 }
 
 /// A cached answer.
@@ -84,6 +86,7 @@ impl DatasetCache {
             inner: RwLock::default(),
             synced: AtomicU64::new(0),
             origin: Instant::now(),
+            lookups: CacheCounters::new("dataset_answers"),
         }
     }
 
@@ -107,6 +110,14 @@ impl DatasetCache {
     /// The answer about the dataset whose id (or, if filled by slug, current slug) is `key`,
     /// if kept and fresh.
     pub fn get(&self, key: &str) -> Option<Arc<Entry>> {
+        let found = self.lookup(key);
+        if self.limit > 0 {
+            self.lookups.record(found.is_some());
+        }
+        found
+    }
+
+    fn lookup(&self, key: &str) -> Option<Arc<Entry>> {
         if !self.fresh() {
             return None;
         }
@@ -184,6 +195,14 @@ impl DatasetCache {
     pub fn usage(&self) -> (usize, usize) {
         let inner = self.inner.read();
         (inner.bytes, inner.by_id.len())
+    }
+
+    /// How long ago the last complete read of the change log started (none yet: `None`).
+    pub fn log_age(&self) -> Option<Duration> {
+        match self.synced.load(Ordering::Acquire) {
+            0 => None,
+            synced => Some(Duration::from_micros(self.micros().saturating_sub(synced))),
+        }
     }
 
     fn fresh(&self) -> bool {
