@@ -123,6 +123,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
                 fetch_timeout: 30,
                 demo: false,
                 dataset_cache_size: 0,
+                organization_cache_size: 0,
             };
             let secret = load_secret(&args.storage)?;
             let app = AppState::new(store, HttpSettings::from_args(&serve_args), secret, None);
