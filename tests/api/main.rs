@@ -16,6 +16,7 @@ mod file_serving;
 mod fixtures;
 mod generate;
 mod me;
+mod organization_cache;
 mod organization_logo;
 mod organization_members;
 mod organization_search;
