@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use clap::Args;
 
+use crate::api::answers::Answer;
+use crate::api::datasets::fragments::DatasetFragments;
+use crate::api::organizations::fragments::OrganizationFragments;
 use crate::outbound::AddressPolicy;
 
 /// Where the portal keeps its data; shared by every command that touches the store.
@@ -69,13 +72,18 @@ pub struct ServeArgs {
     /// Memory kept for serialized dataset answers (`GET /datasets/{dataset}/`, v1 list
     /// items), in bytes; 0 turns the cache off. Other nodes' and the CLI's writes are seen
     /// within a second.
-    #[arg(long, env = "PLATEAU_DATASET_CACHE_SIZE", default_value_t = crate::api::datasets::cache::DEFAULT_SIZE)]
+    #[arg(long, env = "PLATEAU_DATASET_CACHE_SIZE", default_value_t = <DatasetFragments as Answer>::DEFAULT_SIZE)]
     pub dataset_cache_size: usize,
     /// Address serving Prometheus metrics at `/metrics` (e.g. 127.0.0.1:9100), apart from the
     /// API; off by default. Requests by route and status, latencies, cache hit rates, the
     /// change-log lag of the search index and the dataset cache, store pool usage.
     #[arg(long, env = "PLATEAU_METRICS_LISTEN")]
     pub metrics_listen: Option<String>,
+    /// Memory kept for serialized organization answers (`GET /organizations/{org}/`, v1 list
+    /// items), in bytes, beside the datasets'; 0 turns the cache off. Other nodes' and the
+    /// CLI's writes are seen within a second.
+    #[arg(long, env = "PLATEAU_ORGANIZATION_CACHE_SIZE", default_value_t = <OrganizationFragments as Answer>::DEFAULT_SIZE)]
+    pub organization_cache_size: usize,
 }
 
 /// The settings the HTTP layer needs at run time.
@@ -96,6 +104,8 @@ pub struct HttpSettings {
     pub fetch_timeout: Duration,
     /// Bytes of serialized dataset answers kept (0: none).
     pub dataset_cache_size: usize,
+    /// Bytes of serialized organization answers kept (0: none).
+    pub organization_cache_size: usize,
 }
 
 impl HttpSettings {
@@ -122,6 +132,7 @@ impl HttpSettings {
             },
             fetch_timeout: Duration::from_secs(args.fetch_timeout.max(1)),
             dataset_cache_size: args.dataset_cache_size,
+            organization_cache_size: args.organization_cache_size,
         }
     }
 }

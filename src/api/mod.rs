@@ -1,5 +1,6 @@
 //! The HTTP API: one module per namespace, plus the shared plumbing every endpoint uses.
 
+pub mod answers;
 pub mod contacts;
 pub mod datasets;
 pub mod error;

@@ -3,8 +3,10 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::api::datasets::cache::DatasetCache;
+use crate::api::answers::{self, AnswerCache};
+use crate::api::datasets::fragments::DatasetFragments;
 use crate::api::datasets::reference::SchemaCatalog;
+use crate::api::organizations::fragments::OrganizationFragments;
 use crate::api::ratelimit::RateLimiter;
 use crate::api::site::SiteMetricsCache;
 use crate::api::spatial::coverage::CoverageCache;
@@ -35,7 +37,9 @@ pub struct App {
     /// The HTTP client for everything fetched from elsewhere.
     pub outbound: Outbound,
     /// Serialized dataset answers; serves nothing until started ([`AppState::start`]).
-    pub dataset_cache: Arc<DatasetCache>,
+    pub dataset_cache: Arc<AnswerCache<DatasetFragments>>,
+    /// Serialized organization answers; serves nothing until started.
+    pub organization_cache: Arc<AnswerCache<OrganizationFragments>>,
 }
 
 impl AppState {
@@ -52,7 +56,8 @@ impl AppState {
             &outbound::user_agent(&settings.base_url),
             settings.fetch_timeout,
         );
-        let dataset_cache = Arc::new(DatasetCache::new(settings.dataset_cache_size));
+        let dataset_cache = Arc::new(AnswerCache::new(settings.dataset_cache_size));
+        let organization_cache = Arc::new(AnswerCache::new(settings.organization_cache_size));
         AppState(Arc::new(App {
             store,
             settings,
@@ -65,13 +70,17 @@ impl AppState {
             search,
             outbound,
             dataset_cache,
+            organization_cache,
         }))
     }
 
-    /// Starts what a serving application runs beside requests: the dataset cache's following
+    /// Starts what a serving application runs beside requests: the answer caches' following
     /// of the store's writes.
     pub fn start(&self) {
-        self.dataset_cache.start(&self.store);
+        answers::follow(
+            &self.store,
+            vec![self.dataset_cache.clone(), self.organization_cache.clone()],
+        );
     }
 }
 

@@ -124,6 +124,7 @@ pub async fn run(command: UserCommand) -> anyhow::Result<()> {
                 demo: false,
                 dataset_cache_size: 0,
                 metrics_listen: None,
+                organization_cache_size: 0,
             };
             let secret = load_secret(&args.storage)?;
             let app = AppState::new(store, HttpSettings::from_args(&serve_args), secret, None);

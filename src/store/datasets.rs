@@ -12,6 +12,10 @@ use crate::domain::resource::Resource;
 use crate::domain::slug;
 use crate::params;
 
+/// The change-log kind of an organization's count of public datasets: each write that changes
+/// it logs one, with the organization's id, in its own transaction.
+pub const ORGANIZATION_DATASETS: &str = "organization_datasets";
+
 /// Sort orders of dataset lists (`sort=` values without the `-` prefix).
 pub const DATASET_SORTS: &[&str] = &[
     "title",
@@ -119,6 +123,11 @@ pub(crate) fn dataset_from_row(row: &Row) -> StoreResult<Dataset> {
     Ok(dataset)
 }
 
+/// Whether the dataset counts among its organization's public datasets.
+pub(crate) fn is_public(d: &Dataset) -> bool {
+    !d.private && d.deleted.is_none()
+}
+
 fn doc(dataset: &Dataset) -> String {
     serde_json::to_string(dataset).expect("a dataset serializes")
 }
@@ -218,6 +227,18 @@ impl Store {
                 "create",
                 dataset.created_at,
             ));
+            if let Some(org) = dataset
+                .organization
+                .as_deref()
+                .filter(|_| is_public(&dataset))
+            {
+                stmts.push(Stmt::change(
+                    ORGANIZATION_DATASETS,
+                    org,
+                    "update",
+                    dataset.created_at,
+                ));
+            }
             match self.write(stmts).await {
                 Ok(_) => {
                     return self
@@ -375,6 +396,7 @@ impl Store {
             }
         }
         let mut stmts = vec![
+            Self::organization_datasets_stmt(d),
             Stmt::new(
                 "UPDATE datasets SET slug = $2, title = $3, owner_id = $4, org_id = $5, private = $6, deleted = $7, \
                  archived = $8, featured = $9, last_modified = $10, license = $11, search = $12, tags = $13, \
@@ -431,6 +453,25 @@ impl Store {
             d.counters = fresh.counters;
         }
         Ok(())
+    }
+
+    /// Logs [`ORGANIZATION_DATASETS`], before the dataset's row takes the state of `d`, for
+    /// each organization whose count of public datasets that changes: the one the dataset was
+    /// public in, if it no longer is; the one it is public in now, if it was not.
+    fn organization_datasets_stmt(d: &Dataset) -> Stmt {
+        Stmt::changes_found(
+            "INSERT INTO changes (kind, object_id, op, at) \
+             SELECT 'organization_datasets', org, 'update', CAST($4 AS BIGINT) FROM ( \
+               SELECT org_id AS org FROM datasets WHERE id = $1 AND org_id IS NOT NULL \
+                 AND private = 0 AND deleted IS NULL \
+                 AND NOT (CAST($3 AS BIGINT) = 1 AND org_id = COALESCE(CAST($2 AS TEXT), '')) \
+               UNION \
+               SELECT CAST($2 AS TEXT) FROM datasets WHERE id = $1 AND CAST($2 AS TEXT) IS NOT NULL \
+                 AND CAST($3 AS BIGINT) = 1 \
+                 AND NOT (private = 0 AND deleted IS NULL AND COALESCE(org_id, '') = CAST($2 AS TEXT)) \
+             ) AS moved RETURNING kind, object_id",
+            params![&d.id, d.organization.clone(), is_public(d), d.last_modified],
+        )
     }
 
     /// A page of `GET /datasets/`: what `viewer` may see, filtered and sorted.

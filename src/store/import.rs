@@ -5,7 +5,7 @@
 //! Slugs are the caller's to choose: a batch never asks for a free slug per object (one query
 //! each would be most of its cost). [`Store::each_taken_slug`] lists those already in use.
 
-use super::datasets::ResourceDelta;
+use super::datasets::{ORGANIZATION_DATASETS, ResourceDelta, is_public};
 use super::sql::Stmt;
 use super::{Db, Store, StoreResult};
 use crate::domain::dataset::Dataset;
@@ -102,6 +102,22 @@ impl Store {
                 &dataset.id,
                 "create",
                 dataset.created_at,
+            ));
+        }
+        let mut orgs: Vec<&str> = datasets
+            .iter()
+            .filter(|(d, _)| is_public(d))
+            .filter_map(|(d, _)| d.organization.as_deref())
+            .collect();
+        orgs.sort_unstable();
+        orgs.dedup();
+        let at = datasets.iter().map(|(d, _)| d.created_at).max();
+        for org in orgs {
+            stmts.push(Stmt::change(
+                ORGANIZATION_DATASETS,
+                org,
+                "update",
+                at.unwrap_or_default(),
             ));
         }
         self.write(stmts).await.map(drop)

@@ -185,13 +185,22 @@ impl Store {
 
     /// Runs statements in one transaction; returns the rows each statement returned.
     pub(crate) async fn write(&self, stmts: Vec<Stmt>) -> StoreResult<Vec<Vec<Row>>> {
-        let changed = self.changed_objects(&stmts);
+        let mut changed = self.changed_objects(&stmts);
+        let found: Vec<usize> = (0..stmts.len()).filter(|&i| stmts[i].logs_found).collect();
         let result = match &*self.db {
             Db::Sqlite(db) => db.write(stmts).await,
             Db::Postgres(db) => db.write(stmts).await,
         };
-        // Also after a failure: a commit whose acknowledgement was lost did happen.
-        if !changed.is_empty() {
+        if let Ok(rows) = &result {
+            for row in found.iter().flat_map(|&i| &rows[i]) {
+                if let (Ok(kind), Ok(object_id)) = (row.text(0), row.text(1)) {
+                    changed.push(Changed { kind, object_id });
+                }
+            }
+        }
+        // Also after a failure: a commit whose acknowledgement was lost did happen (the
+        // objects a statement finds are then only known from the change log).
+        if !changed.is_empty() && !self.hooks.read().is_empty() {
             for hook in self.hooks.read().iter() {
                 hook(&changed);
             }

@@ -125,6 +125,9 @@ pub struct Stmt {
     pub sql: &'static str,
     pub params: Vec<Value>,
     pub expect: Expect,
+    /// The statement appends change-log entries whose objects it finds in the transaction,
+    /// and returns their `kind, object_id`.
+    pub logs_found: bool,
 }
 
 impl Stmt {
@@ -133,6 +136,7 @@ impl Stmt {
             sql,
             params,
             expect: Expect::Any,
+            logs_found: false,
         }
     }
     pub fn expect_one(mut self) -> Self {
@@ -145,6 +149,16 @@ impl Stmt {
             CHANGE_SQL,
             vec![kind.into(), object_id.into(), op.into(), at.into()],
         )
+    }
+
+    /// Change-log entries of objects found by the statement itself (an `INSERT INTO changes
+    /// … SELECT … RETURNING kind, object_id`), when which objects a write changes depends on
+    /// what is stored: the write hook is told of those it returned.
+    pub fn changes_found(sql: &'static str, params: Vec<Value>) -> Self {
+        Stmt {
+            logs_found: true,
+            ..Stmt::new(sql, params)
+        }
     }
 
     /// The `(kind, object id)` of a [`Stmt::change`] entry; `None` for any other statement.

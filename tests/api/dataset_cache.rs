@@ -12,7 +12,7 @@ use crate::both;
 use crate::common::{Backend, TestApp, TestConfig};
 use crate::datasets::{create_dataset, dataset_path};
 use crate::organizations::{add_member, create_org, org_path};
-use plateau::api::datasets::cache::BOUND;
+use plateau::api::answers::BOUND;
 use plateau::api::datasets::model::Resources;
 use plateau::domain::ids::uuid4;
 use plateau::domain::organization::OrgRole;

@@ -17,6 +17,7 @@ mod fixtures;
 mod generate;
 mod me;
 mod metrics;
+mod organization_cache;
 mod organization_logo;
 mod organization_members;
 mod organization_search;

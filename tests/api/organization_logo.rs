@@ -13,7 +13,7 @@ use plateau::domain::organization::OrgRole;
 const BOUNDARY: &str = "plateau-test-boundary";
 
 /// A multipart body of `(name, file name, bytes)` parts.
-fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
+pub fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, filename, bytes) in parts {
         body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
@@ -36,7 +36,7 @@ fn multipart(parts: &[(&str, Option<&str>, &[u8])]) -> Vec<u8> {
     body
 }
 
-async fn send_multipart(
+pub async fn send_multipart(
     t: &TestApp,
     method: Method,
     path: &str,

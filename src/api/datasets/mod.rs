@@ -4,7 +4,6 @@
 //! The reference lists (licenses, frequencies…) are in `reference.rs`.
 
 pub mod badges;
-pub mod cache;
 pub mod community;
 pub mod crud;
 pub mod exports;
@@ -27,6 +26,7 @@ use axum::http::request::Parts;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::answers::Entry;
 use super::error::{ApiError, ApiResult};
 use super::extract::Auth;
 use super::paths::{canonical_url, inner_value, original_uri};
@@ -168,7 +168,7 @@ impl FromRequestParts<AppState> for DatasetPath {
 /// The serialized answer about the dataset the path names by id or current slug
 /// (`GET /datasets/{dataset}/`): from the dataset cache, else read with its resources,
 /// organization and owner in one statement, and kept.
-pub struct DatasetAnswerPath(pub Arc<cache::Entry>);
+pub struct DatasetAnswerPath(pub Arc<Entry<DatasetFragments>>);
 
 impl FromRequestParts<AppState> for DatasetAnswerPath {
     type Rejection = ApiError;
@@ -215,8 +215,8 @@ pub async fn answers(
     app: &AppState,
     ids: &[String],
     resources: Resources,
-) -> ApiResult<Vec<Arc<cache::Entry>>> {
-    let mut found: Vec<Option<Arc<cache::Entry>>> = ids
+) -> ApiResult<Vec<Arc<Entry<DatasetFragments>>>> {
+    let mut found: Vec<Option<Arc<Entry<DatasetFragments>>>> = ids
         .iter()
         .map(|id| {
             app.dataset_cache

@@ -2,19 +2,19 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::model::{OrganizationJson, organization_json, organization_jsons};
 use super::{
-    OrgPath, OrgWithMembers, can_read_private, check_choice, check_flag, check_sort, ensure_live,
-    ensure_visible, require,
+    OrgAnswerPath, OrgPath, answers, check_choice, check_flag, check_sort, ensure_live, require,
 };
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::{ApiJson, ApiQuery, Auth};
 use crate::api::pages::OrganizationPage;
-use crate::api::pagination::{Envelope, Pagination};
+use crate::api::pagination::Pagination;
 use crate::api::state::AppState;
 use crate::domain::ids::object_id;
 use crate::domain::organization::{BADGE_KINDS, OrganizationInput};
@@ -63,7 +63,7 @@ pub async fn list_organizations(
     auth: Auth,
     pagination: Pagination,
     ApiQuery(query): ApiQuery<OrganizationListQuery>,
-) -> ApiResult<Json<Envelope>> {
+) -> ApiResult<Response> {
     let mut errors = FieldErrors::default();
     check_sort(&mut errors, query.sort.as_deref(), ORGANIZATION_SORTS);
     check_choice(
@@ -81,14 +81,19 @@ pub async fn list_organizations(
         business_number_id: non_empty(query.business_number_id),
         sort: non_empty(query.sort),
     };
-    let paged = match super::search::list_from_index(&app, &filter, pagination.request).await? {
-        Some(paged) => paged,
-        None => {
-            app.store
-                .list_organizations(&filter, pagination.request)
-                .await?
-        }
-    };
+    if let Some(found) = super::search::list_from_index(&app, &filter, pagination.request).await? {
+        let mut items = answers(&app, &found.items).await?;
+        // Deleted since they were indexed.
+        items.retain(|item| !item.fragments.deleted);
+        let body = pagination.serialized_envelope(&app, &items, found.total, |out, item| {
+            out.extend_from_slice(item.fragments.answer(&auth))
+        })?;
+        return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
+    }
+    let paged = app
+        .store
+        .list_organizations(&filter, pagination.request)
+        .await?;
     let items = organization_jsons(&app, &auth, &paged.items).await?;
     Ok(Json(pagination.envelope(
         &app,
@@ -96,7 +101,8 @@ pub async fn list_organizations(
             items,
             total: paged.total,
         },
-    )?))
+    )?)
+    .into_response())
 }
 
 /// Creates an organization; the caller becomes its administrator.
@@ -125,15 +131,16 @@ pub async fn create_organization(
     params(("org" = String, Path, description = "The organization ID or slug")),
     responses((status = 200, body = OrganizationJson), (status = 308), (status = 404), (status = 410)))]
 pub async fn get_organization(
-    State(app): State<AppState>,
     auth: Auth,
-    OrgWithMembers(org, members): OrgWithMembers,
-) -> ApiResult<Json<OrganizationJson>> {
-    ensure_visible(&auth, &org)?;
-    let show_private = can_read_private(&auth, &org.id);
-    let mut json = OrganizationJson::new(&app, &org, &members, show_private);
-    json.metrics.datasets = app.store.public_datasets_of_org(&org.id).await?;
-    Ok(Json(json))
+    OrgAnswerPath(answer): OrgAnswerPath,
+) -> ApiResult<Response> {
+    let answer = &answer.fragments;
+    answer.ensure_visible(&auth)?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        answer.answer(&auth).clone(),
+    )
+        .into_response())
 }
 
 /// Changes an organization (its administrators, sysadmins). A new name moves the slug; the old

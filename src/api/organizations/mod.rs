@@ -6,12 +6,16 @@ pub mod badges;
 pub mod crud;
 pub mod exports;
 pub mod followers;
+pub mod fragments;
 pub mod lists;
 pub mod logo;
 pub mod members;
 pub mod membership;
 pub mod model;
 pub mod search;
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
@@ -20,15 +24,16 @@ use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::answers::Entry;
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth};
 use super::paths::{canonical_url, inner_value, original_uri};
 use super::state::AppState;
-use crate::domain::organization::{Membership, Organization};
+use crate::domain::organization::Organization;
 use crate::domain::permissions::{Action, Actor, can};
-use crate::domain::user::User;
 use crate::domain::validation::FieldErrors;
 use crate::store::organizations::Resolved;
+use fragments::OrganizationFragments;
 
 pub const OPERATIONS: &[&str] = &[
     "GET /organizations/",
@@ -134,50 +139,109 @@ impl FromRequestParts<AppState> for OrgPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
-        let params = RawPathParams::from_request_parts(parts, app)
-            .await
-            .map_err(|_| ApiError::not_found())?;
-        let value = params
-            .iter()
-            .find(|(name, _)| *name == "org")
-            .or_else(|| params.iter().find(|(name, _)| *name == "id"))
-            .map(|(_, value)| value.to_owned())
-            .ok_or_else(ApiError::not_found)?;
-        match app.store.resolve_organization(&value).await? {
-            Resolved::Found(org) => Ok(OrgPath(org)),
-            Resolved::Moved(org) => Err(ApiError::MovedPermanently(canonical_url(
-                &app.settings.base_url,
-                original_uri(parts),
-                "organizations",
-                &org.slug,
-            ))),
-            Resolved::NotFound => Err(ApiError::not_found()),
-        }
+        let value = org_path_value(parts, app).await?;
+        resolve_org_path(parts, app, &value).await.map(OrgPath)
     }
 }
 
-/// The `{org}` of the request with its members: one statement when the value is an id or the
-/// current slug, the full resolution (308 for old slugs) otherwise.
-pub struct OrgWithMembers(pub Organization, pub Vec<(Membership, User)>);
+/// The serialized answer about the organization the `{org}` path value names by id or current
+/// slug (`GET /organizations/{org}/`): from the organization cache, else read with its members
+/// (one statement; the full resolution and its 308 for old slugs otherwise) and its count of
+/// public datasets, and kept.
+pub struct OrgAnswerPath(pub Arc<Entry<OrganizationFragments>>);
 
-impl FromRequestParts<AppState> for OrgWithMembers {
+impl FromRequestParts<AppState> for OrgAnswerPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
-        let params = RawPathParams::from_request_parts(parts, app)
-            .await
-            .map_err(|_| ApiError::not_found())?;
-        let value = params
-            .iter()
-            .find(|(name, _)| *name == "org")
-            .map(|(_, value)| value.to_owned())
-            .ok_or_else(ApiError::not_found)?;
-        if let Some((org, members)) = app.store.organization_with_members(&value).await? {
-            return Ok(OrgWithMembers(org, members));
+        let value = org_path_value(parts, app).await?;
+        if let Some(entry) = app.organization_cache.get(&value) {
+            return Ok(OrgAnswerPath(entry));
         }
-        let OrgPath(org) = OrgPath::from_request_parts(parts, app).await?;
-        let members = app.store.members_of(&org.id).await?;
-        Ok(OrgWithMembers(org, members))
+        let ticket = app.organization_cache.ticket();
+        let (org, members) = match app.store.organization_with_members(&value).await? {
+            Some(found) => found,
+            None => {
+                let org = resolve_org_path(parts, app, &value).await?;
+                let members = app.store.members_of(&org.id).await?;
+                (org, members)
+            }
+        };
+        // `organization_with_members` prefers an id: one found by slug has no rival by id.
+        let by_slug = org.slug == value && org.id != value;
+        let datasets = app.store.public_datasets_of_org(&org.id).await?;
+        let fragments = OrganizationFragments::of(app, &org, &members, datasets)?;
+        Ok(OrgAnswerPath(
+            app.organization_cache.insert(ticket, fragments, by_slug),
+        ))
+    }
+}
+
+/// The answers about the organizations `ids`, in order, from the organization cache or read
+/// from the store (three statements at most) and kept; unknown ids are left out.
+pub async fn answers(
+    app: &AppState,
+    ids: &[String],
+) -> ApiResult<Vec<Arc<Entry<OrganizationFragments>>>> {
+    let mut found: Vec<Option<Arc<Entry<OrganizationFragments>>>> = ids
+        .iter()
+        .map(|id| app.organization_cache.get(id))
+        .collect();
+    let missing: Vec<String> = ids
+        .iter()
+        .zip(&found)
+        .filter(|(_, entry)| entry.is_none())
+        .map(|(id, _)| id.clone())
+        .collect();
+    if missing.is_empty() {
+        return Ok(found.into_iter().flatten().collect());
+    }
+    let ticket = app.organization_cache.ticket();
+    let orgs = app.store.organizations_by_ids(&missing).await?;
+    let mut members = app.store.members_of_many(&missing).await?;
+    let datasets = app.store.public_dataset_counts(&missing).await?;
+    let mut read = HashMap::with_capacity(orgs.len());
+    for org in &orgs {
+        let org_members = members.remove(&org.id).unwrap_or_default();
+        let count = datasets.get(&org.id).copied().unwrap_or(0);
+        let fragments = OrganizationFragments::of(app, org, &org_members, count)?;
+        read.insert(
+            org.id.clone(),
+            app.organization_cache.insert(ticket, fragments, false),
+        );
+    }
+    for (slot, id) in found.iter_mut().zip(ids) {
+        if slot.is_none() {
+            *slot = read.remove(id);
+        }
+    }
+    Ok(found.into_iter().flatten().collect())
+}
+
+/// The `{org}` path value (`{id}` on the followers routes).
+async fn org_path_value(parts: &mut Parts, app: &AppState) -> ApiResult<String> {
+    let params = RawPathParams::from_request_parts(parts, app)
+        .await
+        .map_err(|_| ApiError::not_found())?;
+    params
+        .iter()
+        .find(|(name, _)| *name == "org")
+        .or_else(|| params.iter().find(|(name, _)| *name == "id"))
+        .map(|(_, value)| value.to_owned())
+        .ok_or_else(ApiError::not_found)
+}
+
+/// The organization a path value names, or the 308 to its canonical URL, or the 404.
+async fn resolve_org_path(parts: &Parts, app: &AppState, value: &str) -> ApiResult<Organization> {
+    match app.store.resolve_organization(value).await? {
+        Resolved::Found(org) => Ok(org),
+        Resolved::Moved(org) => Err(ApiError::MovedPermanently(canonical_url(
+            &app.settings.base_url,
+            original_uri(parts),
+            "organizations",
+            &org.slug,
+        ))),
+        Resolved::NotFound => Err(ApiError::not_found()),
     }
 }
 

@@ -101,13 +101,13 @@ pub async fn search_organizations(
     )?))
 }
 
-/// The v1 list from the index; `None` when the index is not ready (the caller then asks the
-/// database).
+/// The ids of a page of the v1 list, from the index (organizations deleted since they were
+/// indexed among them); `None` when the index is not ready (the caller then asks the database).
 pub async fn list_from_index(
     app: &AppState,
     filter: &OrganizationFilter,
     page: PageRequest,
-) -> ApiResult<Option<Paged<Organization>>> {
+) -> ApiResult<Option<Paged<String>>> {
     let Some(search) = ready(app, |s| &s.organizations).await else {
         return Ok(None);
     };
@@ -121,7 +121,7 @@ pub async fn list_from_index(
     };
     let found = run(search, query, page, false).await?;
     Ok(Some(Paged {
-        items: live_organizations(app, &found.ids).await?,
+        items: found.ids,
         total: found.total as i64,
     }))
 }

@@ -14,6 +14,9 @@ use http_body_util::BodyExt;
 use serde_json::Value;
 use tower::ServiceExt;
 
+use plateau::api::answers::Answer;
+use plateau::api::datasets::fragments::DatasetFragments;
+use plateau::api::organizations::fragments::OrganizationFragments;
 use plateau::api::state::AppState;
 use plateau::config::HttpSettings;
 use plateau::domain::secrets::{ServerSecret, generate_api_key};
@@ -142,6 +145,8 @@ pub struct TestConfig {
     pub indexing: bool,
     /// Bytes of serialized dataset answers kept (0: none).
     pub dataset_cache_size: usize,
+    /// Bytes of serialized organization answers kept (0: none).
+    pub organization_cache_size: usize,
 }
 
 impl Default for TestConfig {
@@ -153,7 +158,8 @@ impl Default for TestConfig {
             max_upload_size: 10 * 1024 * 1024,
             fetch_policy: AddressPolicy::AllowPrivate,
             indexing: true,
-            dataset_cache_size: plateau::api::datasets::cache::DEFAULT_SIZE,
+            dataset_cache_size: <DatasetFragments as Answer>::DEFAULT_SIZE,
+            organization_cache_size: <OrganizationFragments as Answer>::DEFAULT_SIZE,
         }
     }
 }
@@ -219,6 +225,7 @@ impl TestApp {
             fetch_policy: config.fetch_policy,
             fetch_timeout: std::time::Duration::from_secs(10),
             dataset_cache_size: config.dataset_cache_size,
+            organization_cache_size: config.organization_cache_size,
         };
         let search =
             Search::open(&settings.search_dir, store.clone()).expect("open the search index");

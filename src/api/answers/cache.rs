@@ -1,13 +1,5 @@
-//! Recent dataset answers, serialized ([`DatasetFragments`]), within a budget of bytes.
-//!
-//! Freshness: this process's writes remove what they change before they return (the store's
-//! write hook); other processes' writes are read from the change log by [`follow`] every
-//! [`POLL`], and answers are served from here only while the last complete read of the log
-//! started less than [`BOUND`] ago, so a write committed elsewhere is seen by every request
-//! that starts [`BOUND`] after it (usually within [`POLL`]). An answer read from the store is
-//! kept only if nothing was invalidated while it was read (the `epoch`).
-//!
-//! Eviction: CLOCK (second chance), by the bytes each answer keeps plus a fixed overhead.
+//! One kind's kept answers, within a budget of bytes; CLOCK (second chance) eviction, by the
+//! bytes each answer keeps plus a fixed overhead.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -16,32 +8,18 @@ use std::time::{Duration, Instant};
 
 use parking_lot::RwLock;
 
-use super::fragments::DatasetFragments;
+use super::follow::Followed;
+use super::{Answer, BOUND};
 use crate::metrics::CacheCounters;
-use crate::store::Store;
-use crate::store::changelog::ChangeCursor;
 
-/// How often the change log is read for other processes' writes.
-pub const POLL: Duration = Duration::from_millis(100);
-/// How old the last complete read of the change log may be for answers to be served from here.
-pub const BOUND: Duration = Duration::from_secs(1);
-/// The default budget: about 40,000 answers of datasets with ten resources. A catalogue
-/// smaller than that never fills it; at a million datasets, 64 MiB answered 15 % fewer
-/// searches per second (BENCHMARKS.md).
-pub const DEFAULT_SIZE: usize = 256 * 1024 * 1024;
 /// Bytes counted per answer beside its fragments and strings: the entry itself, its map slots
 /// and the keys of what it depends on.
 const ENTRY_OVERHEAD: usize = 640;
-/// Change-log entries read at once.
-const BATCH: i64 = 1000;
-/// How far back the first read of the change log starts: transactions that took their
-/// sequence number before the start and commit after it are seen as gaps filling.
-const LOOKBACK: i64 = 1000;
 
-/// The cache of dataset answers; [`DatasetCache::start`] turns it on.
-pub struct DatasetCache {
+/// The kept answers of one kind; [`follow`](super::follow) turns it on.
+pub struct AnswerCache<A: Answer> {
     limit: usize,
-    inner: RwLock<Inner>,
+    inner: RwLock<Inner<A>>,
     /// When the last complete read of the change log started, in microseconds after `origin`
     /// (0: never).
     synced: AtomicU64,
@@ -49,10 +27,10 @@ pub struct DatasetCache {
     lookups: CacheCounters,
 }
 
-/// A cached answer.
+/// A kept answer.
 #[derive(Debug)]
-pub struct Entry {
-    pub fragments: DatasetFragments,
+pub struct Entry<A> {
+    pub fragments: A,
     /// Registered under its slug too (its fill was asked by slug).
     by_slug: bool,
     /// Asked for since the clock hand last passed.
@@ -65,51 +43,46 @@ pub struct Entry {
 #[derive(Debug, Clone, Copy)]
 pub struct Ticket(u64);
 
-#[derive(Default)]
-struct Inner {
-    by_id: HashMap<String, Arc<Entry>>,
+struct Inner<A> {
+    by_id: HashMap<String, Arc<Entry<A>>>,
     /// Slug → id, for answers filled by slug.
     by_slug: HashMap<String, String>,
     /// `kind:id` of an embedded object → ids of the answers showing it.
     dependents: HashMap<String, HashSet<String>>,
     /// The clock: entries in insertion order; removed or replaced ones are skipped.
-    clock: VecDeque<Arc<Entry>>,
+    clock: VecDeque<Arc<Entry<A>>>,
     bytes: usize,
     epoch: u64,
 }
 
-impl DatasetCache {
+impl<A> Default for Inner<A> {
+    fn default() -> Self {
+        Inner {
+            by_id: HashMap::new(),
+            by_slug: HashMap::new(),
+            dependents: HashMap::new(),
+            clock: VecDeque::new(),
+            bytes: 0,
+            epoch: 0,
+        }
+    }
+}
+
+impl<A: Answer> AnswerCache<A> {
     /// A cache of at most `limit` bytes; 0 turns it off.
     pub fn new(limit: usize) -> Self {
-        DatasetCache {
+        AnswerCache {
             limit,
             inner: RwLock::default(),
             synced: AtomicU64::new(0),
             origin: Instant::now(),
-            lookups: CacheCounters::new("dataset_answers"),
+            lookups: CacheCounters::new(A::METRICS_NAME),
         }
     }
 
-    /// Follows `store`'s writes: this process's through its write hook, the others' through
-    /// the change log. Until then nothing is served from the cache.
-    pub fn start(self: &Arc<Self>, store: &Store) {
-        if self.limit == 0 {
-            return;
-        }
-        let cache = Arc::clone(self);
-        store.on_write(move |changed| {
-            cache.invalidate(
-                changed
-                    .iter()
-                    .map(|c| (c.kind.as_str(), c.object_id.as_str())),
-            )
-        });
-        tokio::spawn(follow(Arc::clone(self), store.clone()));
-    }
-
-    /// The answer about the dataset whose id (or, if filled by slug, current slug) is `key`,
+    /// The answer about the object whose id (or, if filled by slug, current slug) is `key`,
     /// if kept and fresh.
-    pub fn get(&self, key: &str) -> Option<Arc<Entry>> {
+    pub fn get(&self, key: &str) -> Option<Arc<Entry<A>>> {
         let found = self.lookup(key);
         if self.limit > 0 {
             self.lookups.record(found.is_some());
@@ -117,7 +90,7 @@ impl DatasetCache {
         found
     }
 
-    fn lookup(&self, key: &str) -> Option<Arc<Entry>> {
+    fn lookup(&self, key: &str) -> Option<Arc<Entry<A>>> {
         if !self.fresh() {
             return None;
         }
@@ -139,8 +112,9 @@ impl DatasetCache {
 
     /// Keeps `fragments`, read from the store after `ticket` was taken, unless something was
     /// invalidated since, the cache is off or the answer is larger than an eighth of it.
-    /// `by_slug`: the fill was asked by the dataset's current slug, which no dataset has as id.
-    pub fn insert(&self, ticket: Ticket, fragments: DatasetFragments, by_slug: bool) -> Arc<Entry> {
+    /// `by_slug`: the fill was asked by the object's current slug, which no object of the
+    /// kind has as id.
+    pub fn insert(&self, ticket: Ticket, fragments: A, by_slug: bool) -> Arc<Entry<A>> {
         let cost = fragments.size() + ENTRY_OVERHEAD;
         let entry = Arc::new(Entry {
             fragments,
@@ -155,7 +129,7 @@ impl DatasetCache {
         if inner.epoch != ticket.0 {
             return entry;
         }
-        let id = entry.fragments.id.clone();
+        let id = entry.fragments.id().to_owned();
         inner.remove(&id);
         inner.add(Arc::clone(&entry));
         while inner.bytes > self.limit && inner.evict_one() {}
@@ -167,9 +141,9 @@ impl DatasetCache {
         let mut inner = self.inner.write();
         inner.epoch += 1;
         for (kind, id) in changed {
-            if kind == "dataset" {
+            if kind == A::KIND {
                 inner.remove(id);
-                // A dataset created with an id another one has as slug takes the precedence.
+                // An object created with an id another one has as slug takes the precedence.
                 if let Some(other) = inner.by_slug.get(id).cloned() {
                     inner.remove(&other);
                 }
@@ -201,21 +175,37 @@ impl DatasetCache {
     pub fn log_age(&self) -> Option<Duration> {
         match self.synced.load(Ordering::Acquire) {
             0 => None,
-            synced => Some(Duration::from_micros(self.micros().saturating_sub(synced))),
+            synced => Some(Duration::from_micros(
+                self.micros(Instant::now()).saturating_sub(synced),
+            )),
         }
     }
 
     fn fresh(&self) -> bool {
         let synced = self.synced.load(Ordering::Acquire);
-        synced != 0 && self.micros() < synced.saturating_add(BOUND.as_micros() as u64)
+        synced != 0 && self.micros(Instant::now()) < synced.saturating_add(BOUND.as_micros() as u64)
     }
 
-    fn micros(&self) -> u64 {
-        self.origin.elapsed().as_micros() as u64
+    fn micros(&self, at: Instant) -> u64 {
+        at.saturating_duration_since(self.origin).as_micros() as u64
+    }
+}
+
+impl<A: Answer> Followed for AnswerCache<A> {
+    fn is_on(&self) -> bool {
+        self.limit > 0
     }
 
-    /// Records that every change committed before `started` has been applied.
-    fn synced_at(&self, started: u64) {
+    fn invalidate(&self, changed: &[(&str, &str)]) {
+        AnswerCache::invalidate(self, changed.iter().copied());
+    }
+
+    fn clear(&self) {
+        AnswerCache::clear(self);
+    }
+
+    fn synced_at(&self, started: Instant) {
+        let started = self.micros(started);
         self.synced.fetch_max(started.max(1), Ordering::AcqRel);
     }
 }
@@ -224,12 +214,12 @@ fn dependency(kind: &str, id: &str) -> String {
     format!("{kind}:{id}")
 }
 
-impl Inner {
-    fn add(&mut self, entry: Arc<Entry>) {
-        let id = entry.fragments.id.clone();
+impl<A: Answer> Inner<A> {
+    fn add(&mut self, entry: Arc<Entry<A>>) {
+        let id = entry.fragments.id().to_owned();
         if entry.by_slug {
             self.by_slug
-                .insert(entry.fragments.slug.clone(), id.clone());
+                .insert(entry.fragments.slug().to_owned(), id.clone());
         }
         for (kind, object) in entry.fragments.embedded() {
             self.dependents
@@ -244,7 +234,7 @@ impl Inner {
             let by_id = &self.by_id;
             self.clock.retain(|e| {
                 by_id
-                    .get(&e.fragments.id)
+                    .get(e.fragments.id())
                     .is_some_and(|k| Arc::ptr_eq(k, e))
             });
         }
@@ -255,13 +245,9 @@ impl Inner {
             return;
         };
         self.bytes -= entry.cost;
-        if entry.by_slug
-            && self
-                .by_slug
-                .get(&entry.fragments.slug)
-                .is_some_and(|i| i == id)
-        {
-            self.by_slug.remove(&entry.fragments.slug);
+        let slug = entry.fragments.slug();
+        if entry.by_slug && self.by_slug.get(slug).is_some_and(|i| i == id) {
+            self.by_slug.remove(slug);
         }
         for (kind, object) in entry.fragments.embedded() {
             let key = dependency(kind, object);
@@ -278,7 +264,7 @@ impl Inner {
     /// when there is none.
     fn evict_one(&mut self) -> bool {
         while let Some(entry) = self.clock.pop_front() {
-            let id = &entry.fragments.id;
+            let id = entry.fragments.id();
             if !self
                 .by_id
                 .get(id)
@@ -290,7 +276,7 @@ impl Inner {
                 self.clock.push_back(entry);
                 continue;
             }
-            let id = id.clone();
+            let id = id.to_owned();
             self.remove(&id);
             return true;
         }
@@ -298,60 +284,53 @@ impl Inner {
     }
 }
 
-/// Applies other processes' writes from the change log, for as long as the runtime runs.
-async fn follow(cache: Arc<DatasetCache>, store: Store) {
-    let mut cursor = loop {
-        match store.last_change().await {
-            Ok(seq) => break ChangeCursor::after((seq - LOOKBACK).max(0)),
-            Err(error) => {
-                tracing::warn!(%error, "dataset cache: cannot read the change log; retrying");
-                tokio::time::sleep(BOUND).await;
-            }
-        }
-    };
-    loop {
-        let started = cache.micros();
-        match cursor.read(&store, BATCH).await {
-            Ok(read) => {
-                if read.abandoned_gaps > 0 {
-                    // A transaction that commits after this would go unseen: start afresh.
-                    cache.clear();
-                }
-                if !read.changes.is_empty() {
-                    cache.invalidate(
-                        read.changes
-                            .iter()
-                            .map(|c| (c.kind.as_str(), c.object_id.as_str())),
-                    );
-                }
-                if read.more {
-                    continue;
-                }
-                cache.synced_at(started);
-            }
-            Err(error) => {
-                tracing::warn!(%error, "dataset cache: cannot read the change log; answers come from the store meanwhile");
-            }
-        }
-        tokio::time::sleep(POLL).await;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn fragments(id: &str, slug: &str, owner: &str, size: usize) -> DatasetFragments {
-        DatasetFragments::for_tests(id, slug, Some(owner), None, size)
+    /// An answer of `size` bytes about a dataset of `owner`.
+    #[derive(Debug)]
+    struct Kept {
+        id: String,
+        slug: String,
+        owner: String,
+        size: usize,
     }
 
-    fn started(limit: usize) -> DatasetCache {
-        let cache = DatasetCache::new(limit);
-        cache.synced_at(cache.micros());
+    impl Answer for Kept {
+        const KIND: &'static str = "dataset";
+        const METRICS_NAME: &'static str = "test_answers";
+        const DEFAULT_SIZE: usize = 1 << 20;
+        fn id(&self) -> &str {
+            &self.id
+        }
+        fn slug(&self) -> &str {
+            &self.slug
+        }
+        fn embedded(&self) -> impl Iterator<Item = (&'static str, &str)> {
+            std::iter::once(("user", self.owner.as_str()))
+        }
+        fn size(&self) -> usize {
+            self.size + self.id.len() + self.slug.len() + self.owner.len()
+        }
+    }
+
+    fn fragments(id: &str, slug: &str, owner: &str, size: usize) -> Kept {
+        Kept {
+            id: id.into(),
+            slug: slug.into(),
+            owner: owner.into(),
+            size,
+        }
+    }
+
+    fn started(limit: usize) -> AnswerCache<Kept> {
+        let cache = AnswerCache::new(limit);
+        cache.synced_at(Instant::now());
         cache
     }
 
-    fn ids(cache: &DatasetCache) -> Vec<String> {
+    fn ids(cache: &AnswerCache<Kept>) -> Vec<String> {
         let mut ids: Vec<String> = cache.inner.read().by_id.keys().cloned().collect();
         ids.sort();
         ids
@@ -450,10 +429,10 @@ mod tests {
 
     #[test]
     fn nothing_is_served_unless_the_change_log_was_read_recently() {
-        let cache = DatasetCache::new(1 << 20);
+        let cache = AnswerCache::new(1 << 20);
         cache.insert(cache.ticket(), fragments("a", "a", "u", 10), false);
         assert!(cache.get("a").is_none(), "never synced: not even kept");
-        cache.synced_at(cache.micros());
+        cache.synced_at(Instant::now());
         cache.insert(cache.ticket(), fragments("a", "a", "u", 10), false);
         assert!(cache.get("a").is_some());
         // The last read started longer ago than the bound.
@@ -461,10 +440,10 @@ mod tests {
         cache.origin = Instant::now() - 5 * BOUND;
         cache.synced.store(1, Ordering::Release);
         assert!(cache.get("a").is_none());
-        cache.synced_at(cache.micros());
+        cache.synced_at(Instant::now());
         assert!(cache.get("a").is_some());
-        let off = DatasetCache::new(0);
-        off.synced_at(off.micros());
+        let off = AnswerCache::<Kept>::new(0);
+        off.synced_at(Instant::now());
         off.insert(off.ticket(), fragments("a", "a", "u", 10), false);
         assert!(off.get("a").is_none());
     }
