@@ -28,6 +28,7 @@ pub(crate) fn plateau() -> Command {
         "PLATEAU_SCHEMA_CATALOG_URL",
         "PLATEAU_ALLOW_PRIVATE_FETCH",
         "PLATEAU_FETCH_TIMEOUT",
+        "PLATEAU_FILES_URL",
     ] {
         command.env_remove(var);
     }
