@@ -342,3 +342,25 @@ async fn files_migrate_copies_a_data_dir_into_a_bucket_and_resumes() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_refuses_to_start_when_its_bucket_does_not_answer() {
+    let Some(server) = s3::server() else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    let output = plateau()
+        .args(["serve", "--data-dir"])
+        .arg(data.path())
+        .args(["--listen", "127.0.0.1:0"])
+        .args(["--files-url", "s3://no-such-bucket-here/files"])
+        .envs(server.env())
+        .output()
+        .expect("run plateau serve");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("cannot reach the file store s3://no-such-bucket-here/files"),
+        "{stderr}"
+    );
+}
