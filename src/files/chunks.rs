@@ -92,7 +92,7 @@ impl FileStore {
         match &self.backend {
             Backend::Directory(dir) => {
                 let path = Self::chunk_dir(dir.root(), upload).join(part.to_string());
-                let opened = super::directory::open_file(&path, "").await?;
+                let opened = super::directory::open_file(&path, &part.to_string()).await?;
                 Ok(opened.map(|(_, file)| {
                     futures_util::StreamExt::boxed(tokio_util::io::ReaderStream::with_capacity(
                         file,

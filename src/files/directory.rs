@@ -98,7 +98,7 @@ impl DirStore {
     }
 }
 
-/// Opens a regular file; `None` when it does not exist.
+/// Opens a regular file (its content type guessed from `key`); `None` when it does not exist.
 pub(super) async fn open_file(
     path: &Path,
     key: &str,

@@ -91,7 +91,8 @@ enum Source {
 }
 
 impl StoredObject {
-    /// `len` bytes from `start`, as a stream (nothing is read before it is polled).
+    /// `len` bytes from `start`, streamed as they are polled (with object storage, the ranged
+    /// GET is sent now and fails if the object was replaced since it was opened).
     pub async fn read(&self, start: u64, len: u64) -> Result<ByteStream, FileError> {
         if len == 0 {
             return Ok(futures_util::stream::empty().boxed());
