@@ -23,6 +23,11 @@ pub struct StorageArgs {
     /// `<data-dir>/secret.key` on first use; set it on every node of a multi-node deployment.
     #[arg(long, env = "PLATEAU_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// Where uploaded files are kept: `s3://BUCKET[/PREFIX]` for an S3-compatible bucket that
+    /// several nodes share (endpoint and credentials from AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ALLOW_HTTP). Without it, `<data-dir>/files`.
+    #[arg(long, env = "PLATEAU_FILES_URL", value_parser = crate::files::S3Location::parse)]
+    pub files_url: Option<crate::files::S3Location>,
 }
 
 /// How `plateau serve` answers.
@@ -95,6 +100,7 @@ pub struct HttpSettings {
     pub rate_limit_window: u64,
     pub max_page_size: i64,
     pub max_upload_size: usize,
+    /// The directory file store, or with `--files-url` where files are staged before upload.
     pub files_dir: PathBuf,
     /// Where the search indexes live.
     pub search_dir: PathBuf,

@@ -5,6 +5,7 @@ pub mod contacts;
 pub mod datasets;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod followers;
 pub mod images;
 pub mod indexed;
@@ -123,7 +124,7 @@ pub fn router(app: AppState) -> Router {
     }
     let router = router
         .route("/health", get(health))
-        .route("/s/{*key}", get(crate::files::serve::serve_file))
+        .route("/s/{*key}", get(files::serve::serve_file))
         .fallback(fallback)
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
             ApiError::Internal("a handler panicked".into()).into_response()

@@ -43,14 +43,26 @@ pub struct App {
 }
 
 impl AppState {
+    /// The application with the directory file store (`settings.files_dir`).
     pub fn new(
         store: Store,
         settings: HttpSettings,
         secret: ServerSecret,
         search: Option<Arc<Search>>,
     ) -> Self {
+        let files = FileStore::directory(settings.files_dir.clone(), settings.base_url.clone());
+        Self::with_files(store, settings, secret, search, files)
+    }
+
+    /// The application with the given file store (e.g. a bucket shared by several nodes).
+    pub fn with_files(
+        store: Store,
+        settings: HttpSettings,
+        secret: ServerSecret,
+        search: Option<Arc<Search>>,
+        files: FileStore,
+    ) -> Self {
         let limiter = RateLimiter::new(settings.rate_limit, settings.rate_limit_window);
-        let files = FileStore::new(settings.files_dir.clone(), settings.base_url.clone());
         let outbound = Outbound::new(
             settings.fetch_policy,
             &outbound::user_agent(&settings.base_url),

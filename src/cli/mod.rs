@@ -1,6 +1,7 @@
 //! The `plateau` command line: one binary for the server and its administration.
 
 pub mod demo;
+mod files;
 pub mod generate;
 mod index;
 mod license;
@@ -34,6 +35,9 @@ pub enum Command {
     /// data.gouv.fr's geozones export (works while `serve` runs on the same store).
     #[command(subcommand)]
     Spatial(spatial::SpatialCommand),
+    /// Move stored files between stores (`files migrate --to s3://…`).
+    #[command(subcommand)]
+    Files(files::FilesCommand),
     /// Rebuild or benchmark the search indexes.
     #[command(subcommand)]
     Index(index::IndexCommand),
@@ -63,6 +67,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(command) => runtime.block_on(user::run(command)),
         Command::License(command) => runtime.block_on(license::run(command)),
         Command::Spatial(command) => runtime.block_on(spatial::run(command)),
+        Command::Files(command) => runtime.block_on(files::run(command)),
         Command::Index(command) => runtime.block_on(index::run(command)),
         Command::Generate(args) => runtime.block_on(generate::run(args)),
     }

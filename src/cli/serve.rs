@@ -7,6 +7,7 @@ use anyhow::Context;
 use crate::api::datasets::reference;
 use crate::api::{self, state::AppState};
 use crate::config::{HttpSettings, ServeArgs, load_secret};
+use crate::files::FileStore;
 use crate::files::chunks as upload_chunks;
 use crate::search::Search;
 use crate::store::Store;
@@ -26,7 +27,20 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let search = Search::open(&settings.search_dir, store.clone())
         .context("cannot open the search index (is another server using this data dir?)")?;
     search.start();
-    let app = AppState::new(store, settings, secret, Some(search));
+    let files = FileStore::configured(
+        args.storage.files_url.as_ref(),
+        settings.files_dir.clone(),
+        settings.base_url.clone(),
+    )
+    .context("invalid --files-url configuration")?;
+    files.check().await.with_context(|| {
+        format!(
+            "cannot reach the file store {} (check --files-url and the AWS_* variables)",
+            files.describe()
+        )
+    })?;
+    tracing::info!(files = %files.describe(), "file store");
+    let app = AppState::with_files(store, settings, secret, Some(search), files);
     app.start();
     if let Some(location) = &args.schema_catalog_url {
         app.schema_catalog.load_from(location, &app.outbound).await;

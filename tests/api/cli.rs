@@ -29,6 +29,7 @@ pub(crate) fn plateau() -> Command {
         "PLATEAU_ALLOW_PRIVATE_FETCH",
         "PLATEAU_FETCH_TIMEOUT",
         "PLATEAU_METRICS_LISTEN",
+        "PLATEAU_FILES_URL",
     ] {
         command.env_remove(var);
     }

@@ -7,8 +7,9 @@ use serde_json::{Value, json};
 use sha1::{Digest, Sha1};
 
 use crate::both;
-use crate::common::{BASE_URL, Backend, TestApp, TestConfig, TestResponse};
+use crate::common::{BASE_URL, Backend, Files, TestApp, TestConfig, TestResponse};
 use crate::datasets::{create_dataset, dataset_path};
+use crate::each_store;
 use crate::fixtures::{FormPart, multipart_post};
 use crate::organizations::{add_member, create_org};
 use plateau::domain::organization::OrgRole;
@@ -58,8 +59,8 @@ pub fn csv(rows: usize) -> Vec<u8> {
     out
 }
 
-async fn an_uploaded_csv_becomes_a_served_resource(backend: Backend) {
-    let t = TestApp::new(backend).await;
+async fn an_uploaded_csv_becomes_a_served_resource(backend: Backend, files: Files) {
+    let t = TestApp::with_files(backend, files).await;
     let (_, key) = t.user_with_key("Ada", "Lovelace", false).await;
     let d = create_dataset(
         &t,
@@ -118,7 +119,7 @@ async fn an_uploaded_csv_becomes_a_served_resource(backend: Backend) {
     let gone = t.get(&local(r.json["url"].as_str().unwrap()), None).await;
     assert_eq!(gone.status, StatusCode::NOT_FOUND);
 }
-both!(an_uploaded_csv_becomes_a_served_resource);
+each_store!(an_uploaded_csv_becomes_a_served_resource);
 
 async fn refused_uploads(backend: Backend) {
     let t = TestApp::with_config(
@@ -152,8 +153,8 @@ async fn refused_uploads(backend: Backend) {
 }
 both!(refused_uploads);
 
-async fn a_chunked_upload_makes_one_resource(backend: Backend) {
-    let t = TestApp::new(backend).await;
+async fn a_chunked_upload_makes_one_resource(backend: Backend, files: Files) {
+    let t = TestApp::with_files(backend, files).await;
     let (_, key) = t.user_with_key("Ada", "Lovelace", false).await;
     let d = create_dataset(&t, &key, json!({"title": "T", "description": "d"})).await;
     let path = format!("{}upload/", dataset_path(&d));
@@ -204,10 +205,10 @@ async fn a_chunked_upload_makes_one_resource(backend: Backend) {
     let served = t.get(&dataset_path(&d), None).await.json;
     assert_eq!(served["resources"].as_array().unwrap().len(), 1);
 }
-both!(a_chunked_upload_makes_one_resource);
+each_store!(a_chunked_upload_makes_one_resource);
 
-async fn replacing_a_file_deletes_the_old_one(backend: Backend) {
-    let t = TestApp::new(backend).await;
+async fn replacing_a_file_deletes_the_old_one(backend: Backend, files: Files) {
+    let t = TestApp::with_files(backend, files).await;
     let (_, key) = t.user_with_key("Ada", "Lovelace", false).await;
     let d = create_dataset(&t, &key, json!({"title": "T", "description": "d"})).await;
     let first = upload(
@@ -260,7 +261,7 @@ async fn replacing_a_file_deletes_the_old_one(backend: Backend) {
     let r = upload(&t, &path, Some(&key), "c.csv", &csv(2)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
-both!(replacing_a_file_deletes_the_old_one);
+each_store!(replacing_a_file_deletes_the_old_one);
 
 async fn who_may_upload(backend: Backend) {
     let t = TestApp::new(backend).await;

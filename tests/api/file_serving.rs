@@ -3,15 +3,15 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::both;
-use crate::common::{Backend, TestApp, TestResponse};
+use crate::common::{Backend, Files, TestApp, TestResponse};
 use crate::dataset_uploads::{csv, local, upload};
 use crate::datasets::{create_dataset, dataset_path};
+use crate::each_store;
 
 const KEY: &str = "resources/a-dataset/20240102-030405/data.csv";
 
-async fn app_with_file(backend: Backend) -> (TestApp, Vec<u8>) {
-    let t = TestApp::new(backend).await;
+async fn app_with_file(backend: Backend, files: Files) -> (TestApp, Vec<u8>) {
+    let t = TestApp::with_files(backend, files).await;
     let content: Vec<u8> = (0..1000u32)
         .flat_map(|i| format!("{i}\n").into_bytes())
         .collect();
@@ -27,8 +27,8 @@ async fn get_with(
     t.call(Method::GET, path, None, None, headers).await
 }
 
-async fn file_is_served_with_validators(backend: Backend) {
-    let (t, content) = app_with_file(backend).await;
+async fn file_is_served_with_validators(backend: Backend, files: Files) {
+    let (t, content) = app_with_file(backend, files).await;
     let r = t.get(&format!("/s/{KEY}"), None).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.body, content);
@@ -51,8 +51,8 @@ async fn file_is_served_with_validators(backend: Backend) {
     assert_eq!(r.status, StatusCode::OK);
 }
 
-async fn replaced_file_changes_its_etag(backend: Backend) {
-    let (t, _) = app_with_file(backend).await;
+async fn replaced_file_changes_its_etag(backend: Backend, files: Files) {
+    let (t, _) = app_with_file(backend, files).await;
     let before = t.get(&format!("/s/{KEY}"), None).await;
     t.app.files.put(KEY, b"a,b\n".to_vec()).await.unwrap();
     let after = t.get(&format!("/s/{KEY}"), None).await;
@@ -60,8 +60,8 @@ async fn replaced_file_changes_its_etag(backend: Backend) {
     assert_eq!(after.body, b"a,b\n");
 }
 
-async fn ranges_are_served_as_partial_content(backend: Backend) {
-    let (t, content) = app_with_file(backend).await;
+async fn ranges_are_served_as_partial_content(backend: Backend, files: Files) {
+    let (t, content) = app_with_file(backend, files).await;
     let size = content.len();
     let path = format!("/s/{KEY}");
     let r = get_with(&t, &path, &[("range", "bytes=10-19")]).await;
@@ -164,8 +164,8 @@ fn byteranges(r: &TestResponse) -> Vec<Part> {
     parts
 }
 
-async fn several_ranges_are_served_as_multipart_byteranges(backend: Backend) {
-    let t = TestApp::new(backend).await;
+async fn several_ranges_are_served_as_multipart_byteranges(backend: Backend, files: Files) {
+    let t = TestApp::with_files(backend, files).await;
     let (path, content) = uploaded_file(&t).await;
     let size = content.len();
 
@@ -238,8 +238,8 @@ async fn several_ranges_are_served_as_multipart_byteranges(backend: Backend) {
     assert_eq!(r.body, content);
 }
 
-async fn unsatisfiable_ranges_are_416_and_one_range_is_one_part(backend: Backend) {
-    let t = TestApp::new(backend).await;
+async fn unsatisfiable_ranges_are_416_and_one_range_is_one_part(backend: Backend, files: Files) {
+    let t = TestApp::with_files(backend, files).await;
     let (path, content) = uploaded_file(&t).await;
     let size = content.len();
     let past_end = format!("bytes={size}-,{}-{}", size + 10, size + 20);
@@ -261,8 +261,8 @@ async fn unsatisfiable_ranges_are_416_and_one_range_is_one_part(backend: Backend
     assert_eq!(r.body, content[10..20]);
 }
 
-async fn paths_outside_the_store_are_404(backend: Backend) {
-    let (t, _) = app_with_file(backend).await;
+async fn paths_outside_the_store_are_404(backend: Backend, files: Files) {
+    let (t, _) = app_with_file(backend, files).await;
     std::fs::write(t.dir.path().join("outside.txt"), "secret").unwrap();
     std::fs::create_dir_all(t.dir.path().join("files/.staging")).unwrap();
     std::fs::write(t.dir.path().join("files/.staging/x.csv"), "half").unwrap();
@@ -280,7 +280,7 @@ async fn paths_outside_the_store_are_404(backend: Backend) {
     }
 }
 
-both!(
+each_store!(
     file_is_served_with_validators,
     replaced_file_changes_its_etag,
     ranges_are_served_as_partial_content,

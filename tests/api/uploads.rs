@@ -1,4 +1,4 @@
-//! The resource upload pipeline (`plateau::files::upload`) behind a small router shaped like
+//! The resource upload pipeline (`plateau::api::files::upload`) behind a small router shaped like
 //! the dataset upload endpoints, so requests go through real multipart parsing and body limits;
 //! stored files are then read back through `/s/`.
 
@@ -16,9 +16,9 @@ use tower::ServiceExt;
 use crate::both;
 use crate::common::{BASE_URL, Backend, TestApp, TestConfig, TestResponse};
 use crate::fixtures::{FormPart, multipart_post};
+use plateau::api::files::upload::{chunk_received, not_multipart};
+use plateau::api::files::{UploadOutcome, receive_resource_upload};
 use plateau::api::state::AppState;
-use plateau::files::upload::{chunk_received, not_multipart};
-use plateau::files::{UploadOutcome, receive_resource_upload};
 
 /// Largest file the test endpoint accepts (below the request body limit, so the pipeline's own
 /// limit is what refuses).

@@ -1,6 +1,6 @@
 //! Uploading resource files: a new resource of a dataset, a new community resource, or a new
 //! file for an existing one (the old file is deleted). The request goes through the streamed
-//! pipeline of [`crate::files::upload`] (whole file or chunked); an intermediate chunk answers
+//! pipeline of [`crate::api::files::upload`] (whole file or chunked); an intermediate chunk answers
 //! 200 `{"success": true}`, a stored file creates or updates the resource.
 
 use axum::Json;
@@ -18,13 +18,13 @@ use super::model::{
 use super::{DatasetPath, InnerPath, require_edit};
 use crate::api::error::{ApiError, ApiResult};
 use crate::api::extract::Auth;
+use crate::api::files::upload::{chunk_received, not_multipart};
+use crate::api::files::{ResourceUpload, UploadOutcome, receive_resource_upload};
 use crate::api::state::AppState;
 use crate::domain::dataset::Dataset;
 use crate::domain::ids::uuid4;
 use crate::domain::resource::{Checksum, CommunityResource, Resource};
 use crate::domain::time::{Micros, now};
-use crate::files::upload::{chunk_received, not_multipart};
-use crate::files::{ResourceUpload, UploadOutcome, receive_resource_upload};
 
 /// The multipart form of an upload: a whole `file`, or one part of a chunked upload (`file`
 /// with `uuid, filename, partindex, partbyteoffset, totalparts, chunksize`), the final call

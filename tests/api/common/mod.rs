@@ -6,6 +6,7 @@
 
 pub mod postgres;
 pub mod remote;
+pub mod s3;
 
 use axum::Router;
 use axum::body::Body;
@@ -22,6 +23,7 @@ use plateau::config::HttpSettings;
 use plateau::domain::secrets::{ServerSecret, generate_api_key};
 use plateau::domain::user::User;
 use plateau::domain::{ids, time};
+use plateau::files::{FileStore, S3Location};
 use plateau::outbound::AddressPolicy;
 use plateau::search::Search;
 use plateau::store::Store;
@@ -51,6 +53,41 @@ macro_rules! both {
                     return;
                 }
                 super::$name($crate::common::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+/// Where a test app keeps its files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Files {
+    /// `<data-dir>/files`.
+    Directory,
+    /// A bucket of the test S3 server, made for the test.
+    S3,
+}
+
+/// Expands `each_store!(my_test);` into `my_test::sqlite`, `my_test::postgres` (directory
+/// store) and `my_test::s3` (SQLite, files in a bucket; skipped without an S3 server), each
+/// calling `async fn my_test(backend: Backend, files: Files)`.
+#[macro_export]
+macro_rules! each_store {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use $crate::common::{Backend, Files};
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name(Backend::Sqlite, Files::Directory).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name(Backend::Postgres, Files::Directory).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn s3() {
+                if $crate::common::s3::server().is_some() {
+                    super::$name(Backend::Sqlite, Files::S3).await
+                }
             }
         }
     )*};
@@ -147,6 +184,8 @@ pub struct TestConfig {
     pub dataset_cache_size: usize,
     /// Bytes of serialized organization answers kept (0: none).
     pub organization_cache_size: usize,
+    /// Where files are stored.
+    pub files: Files,
 }
 
 impl Default for TestConfig {
@@ -160,6 +199,7 @@ impl Default for TestConfig {
             indexing: true,
             dataset_cache_size: <DatasetFragments as Answer>::DEFAULT_SIZE,
             organization_cache_size: <OrganizationFragments as Answer>::DEFAULT_SIZE,
+            files: Files::Directory,
         }
     }
 }
@@ -172,6 +212,8 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     indexing: bool,
     database_url: Option<String>,
+    /// The bucket holding the files, with [`Files::S3`].
+    pub bucket: Option<S3Location>,
     _pg: Option<PgDatabase>,
 }
 
@@ -193,6 +235,18 @@ impl TestResponse {
 impl TestApp {
     pub async fn new(backend: Backend) -> Self {
         Self::with_config(backend, TestConfig::default()).await
+    }
+
+    /// An app whose files are stored as `files` says.
+    pub async fn with_files(backend: Backend, files: Files) -> Self {
+        Self::with_config(
+            backend,
+            TestConfig {
+                files,
+                ..TestConfig::default()
+            },
+        )
+        .await
     }
 
     pub async fn with_config(backend: Backend, config: TestConfig) -> Self {
@@ -227,16 +281,47 @@ impl TestApp {
             dataset_cache_size: config.dataset_cache_size,
             organization_cache_size: config.organization_cache_size,
         };
+        let (files, bucket) = match config.files {
+            Files::Directory => (
+                FileStore::directory(settings.files_dir.clone(), BASE_URL.into()),
+                None,
+            ),
+            Files::S3 => {
+                let server = s3::server().expect("S3 tests check s3::server() first");
+                let bucket = server.bucket().await;
+                (
+                    server.file_store(&bucket, dir.path(), BASE_URL),
+                    Some(bucket),
+                )
+            }
+        };
+        Self::assemble(backend, dir, store, settings, files, config.indexing).with_database(
+            database_url,
+            bucket,
+            pg,
+        )
+    }
+
+    /// The app of a store, its indexes and files under `dir`.
+    fn assemble(
+        backend: Backend,
+        dir: tempfile::TempDir,
+        store: Store,
+        settings: HttpSettings,
+        files: FileStore,
+        indexing: bool,
+    ) -> Self {
         let search =
             Search::open(&settings.search_dir, store.clone()).expect("open the search index");
-        if config.indexing {
+        if indexing {
             search.start();
         }
-        let app = AppState::new(
+        let app = AppState::with_files(
             store,
             settings,
             ServerSecret::new(b"a test secret of at least thirty-two bytes".to_vec()),
             Some(search),
+            files,
         );
         app.start();
         let router = plateau::api::router(app.clone());
@@ -245,10 +330,44 @@ impl TestApp {
             router,
             backend,
             dir,
-            indexing: config.indexing,
-            database_url,
-            _pg: pg,
+            indexing,
+            database_url: None,
+            bucket: None,
+            _pg: None,
         }
+    }
+
+    fn with_database(
+        mut self,
+        database_url: Option<String>,
+        bucket: Option<S3Location>,
+        pg: Option<PgDatabase>,
+    ) -> Self {
+        self.database_url = database_url;
+        self.bucket = bucket;
+        self._pg = pg;
+        self
+    }
+
+    /// A second node of this deployment: a full app with its own data dir and search
+    /// indexes, on the same database and the same bucket (or, with the directory store, the
+    /// same files directory, as a shared filesystem would be).
+    pub async fn another_app(&self) -> TestApp {
+        let dir = tempfile::tempdir().expect("temporary dir");
+        let store = self.another_node().await;
+        let mut settings = self.app.settings.clone();
+        settings.search_dir = dir.path().join("search");
+        let files = match &self.bucket {
+            Some(bucket) => s3::server()
+                .expect("the first node's S3 server")
+                .file_store(bucket, dir.path(), BASE_URL),
+            None => FileStore::directory(settings.files_dir.clone(), BASE_URL.into()),
+        };
+        Self::assemble(self.backend, dir, store, settings, files, self.indexing).with_database(
+            self.database_url.clone(),
+            self.bucket.clone(),
+            None,
+        )
     }
 
     pub fn store(&self) -> &Store {

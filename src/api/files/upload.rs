@@ -9,14 +9,13 @@ use axum::extract::Multipart;
 use axum::extract::multipart::{Field, MultipartError, MultipartRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use tokio::io::AsyncReadExt;
 
-use super::chunks::ChunkedUploadId;
-use super::names::{format_of, is_allowed_extension, last_extension, normalize};
-use super::sniff::sniff;
-use super::store::{FileStore, StagedFile};
 use crate::api::error::{ApiError, ApiResult};
 use crate::domain::validation::FieldErrors;
+use crate::files::chunks::ChunkedUploadId;
+use crate::files::names::{format_of, is_allowed_extension, last_extension, normalize};
+use crate::files::sniff::sniff;
+use crate::files::{FileStore, StagedFile};
 
 /// Parts of one chunked upload are numbered below this.
 const MAX_PARTS: u32 = 100_000;
@@ -250,28 +249,7 @@ async fn assemble(
             .ok_or_else(|| ApiError::Upload("Missing filename parameter".into()))?,
     );
     check_extension(&filename, extensions_url)?;
-    let mut staging = files.begin_staging(max_size).await?;
-    let mut buffer = vec![0u8; 64 * 1024];
-    for part in 0..total {
-        let mut reader = match tokio::fs::File::open(files.chunk_path(upload, part)).await {
-            Ok(reader) => reader,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(ApiError::Upload(format!("Missing chunk {part}")));
-            }
-            Err(e) => return Err(ApiError::Internal(e.to_string())),
-        };
-        loop {
-            let read = reader
-                .read(&mut buffer)
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-            if read == 0 {
-                break;
-            }
-            staging.write(&buffer[..read]).await?;
-        }
-    }
-    let staged = staging.finish().await?;
+    let staged = files.assemble_chunks(upload, total, max_size).await?;
     store(files, staged, &filename, dataset_slug, extensions_url).await
 }
 

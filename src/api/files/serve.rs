@@ -2,21 +2,16 @@
 //! and byte ranges (`Range` → 206, one part or `multipart/byteranges`; unsatisfiable → 416;
 //! `If-Range` with a strong ETag). Which ranges are honoured is in [`super::ranges`].
 
-use std::io::SeekFrom;
-
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
-use tokio_util::io::ReaderStream;
 
 use super::byteranges::ByteRanges;
 use super::ranges::{RangeRequest, parse_range};
-use super::store::FileMeta;
-use super::{FileError, READ_CHUNK};
 use crate::api::error::ApiError;
 use crate::api::state::AppState;
+use crate::files::FileMeta;
 
 /// Whether an `If-None-Match` header matches the current ETag (weak comparison, as RFC 9110
 /// prescribes for this header).
@@ -42,14 +37,14 @@ fn validators(meta: &FileMeta, headers: &mut HeaderMap) {
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
 }
 
-/// `GET /s/{*key}`: a stored file.
+/// `GET /s/{*key}`: a stored file, from whichever store is configured.
 pub async fn serve_file(
     State(app): State<AppState>,
     Path(key): Path<String>,
     request_headers: HeaderMap,
 ) -> Response {
-    let (meta, mut object) = match app.files.open(&key).await {
-        Ok(Some(opened)) => opened,
+    let object = match app.files.open(&key).await {
+        Ok(Some(object)) => object,
         Ok(None) => return ApiError::not_found().into_response(),
         Err(e) => return ApiError::from(e).into_response(),
     };
@@ -58,6 +53,7 @@ pub async fn serve_file(
             .get(name)
             .and_then(|v: &HeaderValue| v.to_str().ok())
     };
+    let meta = object.meta.clone();
     let mut response = Response::new(Body::empty());
     validators(&meta, response.headers_mut());
     if header_text(header::IF_NONE_MATCH).is_some_and(|v| none_match(v, &meta.etag)) {
@@ -78,17 +74,18 @@ pub async fn serve_file(
             return response;
         }
         RangeRequest::Whole => {
-            *response.body_mut() =
-                Body::from_stream(ReaderStream::with_capacity(object, READ_CHUNK));
+            match object.read_all().await {
+                Ok(stream) => *response.body_mut() = Body::from_stream(stream),
+                Err(e) => return ApiError::from(e).into_response(),
+            }
             (meta.content_type.clone(), meta.size)
         }
         RangeRequest::Parts(ranges) if ranges.len() == 1 => {
             let range = ranges[0];
-            if let Err(e) = object.seek(SeekFrom::Start(range.start)).await {
-                return ApiError::from(FileError::from(e)).into_response();
+            match object.read(range.start, range.len()).await {
+                Ok(stream) => *response.body_mut() = Body::from_stream(stream),
+                Err(e) => return ApiError::from(e).into_response(),
             }
-            let part = object.take(range.len());
-            *response.body_mut() = Body::from_stream(ReaderStream::with_capacity(part, READ_CHUNK));
             *response.status_mut() = StatusCode::PARTIAL_CONTENT;
             let content_range = format!("bytes {}-{}/{}", range.start, range.end, meta.size);
             insert(response.headers_mut(), header::CONTENT_RANGE, content_range);

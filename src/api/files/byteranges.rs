@@ -1,14 +1,13 @@
 //! `multipart/byteranges` bodies (RFC 9110 §14.6): several ranges of one object in one 206,
 //! read from the object as the body is sent, one chunk at a time.
 
-use std::collections::VecDeque;
-use std::io::SeekFrom;
+use std::sync::Arc;
 
 use axum::body::Bytes;
-use futures_util::Stream;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeek, AsyncSeekExt};
+use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 
-use super::{ByteRange, READ_CHUNK};
+use super::ByteRange;
+use crate::files::{ByteStream, StoredObject};
 
 /// The parts of a multipart response: each range with the delimiter and headers before it.
 pub struct ByteRanges {
@@ -58,58 +57,67 @@ impl ByteRanges {
         parts + self.closing.len() as u64
     }
 
-    /// The body, reading each range from `object` when its turn comes.
-    pub fn into_stream<R>(self, object: R) -> impl Stream<Item = std::io::Result<Bytes>> + Send
-    where
-        R: AsyncRead + AsyncSeek + Unpin + Send + 'static,
-    {
-        let state = Body {
-            object,
-            pending: self.parts.into(),
-            left: 0,
-            closing: Some(self.closing),
-        };
-        futures_util::stream::try_unfold(state, Body::next)
+    /// The body, reading each range from `object` when its turn comes (one range after
+    /// another, each streamed).
+    pub fn into_stream(
+        self,
+        object: StoredObject,
+    ) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+        let object = Arc::new(object);
+        let parts = self.parts.into_iter().map(move |(head, range)| {
+            let object = object.clone();
+            let body = stream::once(async move {
+                match object.read(range.start, range.len()).await {
+                    Ok(bytes) => Ok(exactly(bytes, range.len())),
+                    Err(e) => Err(std::io::Error::other(e)),
+                }
+            })
+            .try_flatten();
+            stream::once(async move { Ok(head) }).chain(body)
+        });
+        let closing = self.closing;
+        stream::iter(parts)
+            .flatten()
+            .chain(stream::once(async move { Ok(closing) }))
     }
 }
 
-/// Where the body stands: `left` bytes of the current range still to read.
-struct Body<R> {
-    object: R,
-    pending: VecDeque<(Bytes, ByteRange)>,
-    left: u64,
-    closing: Option<Bytes>,
-}
-
-impl<R: AsyncRead + AsyncSeek + Unpin> Body<R> {
-    async fn next(mut self) -> std::io::Result<Option<(Bytes, Self)>> {
-        if self.left > 0 {
-            let mut chunk = vec![0; self.left.min(READ_CHUNK as u64) as usize];
-            let read = self.object.read(&mut chunk).await?;
-            if read == 0 {
-                return Err(std::io::ErrorKind::UnexpectedEof.into());
+/// `body`, which must hold `len` bytes: ending short (the object changed underneath) is an
+/// error, so the response fails rather than placing bytes under the wrong part.
+fn exactly(body: ByteStream, len: u64) -> impl Stream<Item = std::io::Result<Bytes>> + Send {
+    stream::try_unfold((body, 0u64), move |(mut body, seen)| async move {
+        match body.next().await {
+            Some(chunk) => {
+                let chunk = chunk?;
+                let seen = seen + chunk.len() as u64;
+                Ok(Some((chunk, (body, seen))))
             }
-            chunk.truncate(read);
-            self.left -= read as u64;
-            return Ok(Some((Bytes::from(chunk), self)));
+            None if seen < len => Err(std::io::ErrorKind::UnexpectedEof.into()),
+            None => Ok(None),
         }
-        if let Some((head, range)) = self.pending.pop_front() {
-            self.object.seek(SeekFrom::Start(range.start)).await?;
-            self.left = range.len();
-            return Ok(Some((head, self)));
-        }
-        Ok(self.closing.take().map(|closing| (closing, self)))
-    }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use futures_util::TryStreamExt;
+    use crate::files::FileStore;
+
+    async fn stored(content: Vec<u8>) -> (tempfile::TempDir, StoredObject) {
+        let dir = tempfile::tempdir().expect("a temporary dir");
+        let files = FileStore::directory(dir.path().to_owned(), "http://x".into());
+        files.put("a/object.csv", content).await.expect("put");
+        let object = files
+            .open("a/object.csv")
+            .await
+            .expect("open")
+            .expect("stored");
+        (dir, object)
+    }
 
     #[tokio::test]
     async fn body_holds_each_range_with_its_headers_and_announces_its_length() {
-        let object: Vec<u8> = (0..100u8).collect();
+        let (_dir, object) = stored((0..100u8).collect()).await;
         let ranges = [
             ByteRange { start: 90, end: 99 },
             ByteRange { start: 0, end: 2 },
@@ -118,10 +126,10 @@ mod tests {
         let boundary = parts.boundary.clone();
         let length = parts.content_length();
         let chunks: Vec<Bytes> = parts
-            .into_stream(std::io::Cursor::new(object))
+            .into_stream(object)
             .try_collect()
             .await
-            .expect("an in-memory read");
+            .expect("a local read");
         let body: Vec<u8> = chunks.concat();
         assert_eq!(body.len() as u64, length);
         let mut expected = format!(
@@ -142,11 +150,9 @@ mod tests {
 
     #[tokio::test]
     async fn an_object_shorter_than_announced_is_an_error() {
+        let (_dir, object) = stored(vec![1u8; 5]).await;
         let parts = ByteRanges::new(&[ByteRange { start: 0, end: 9 }], "text/plain", 10);
-        let read: Result<Vec<Bytes>, _> = parts
-            .into_stream(std::io::Cursor::new(vec![1u8; 5]))
-            .try_collect()
-            .await;
+        let read: Result<Vec<Bytes>, _> = parts.into_stream(object).try_collect().await;
         assert!(read.is_err());
     }
 }
