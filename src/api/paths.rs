@@ -46,6 +46,20 @@ pub async fn inner_value(parts: &mut Parts, app: &AppState, outer: &str) -> ApiR
         .ok_or_else(ApiError::not_found)
 }
 
+/// The path value naming the object of a route: `{name}` (`{dataset}`, `{org}`…), or `{id}`
+/// on the followers routes. 404 when absent or not valid percent-encoded UTF-8.
+pub async fn object_value(parts: &mut Parts, app: &AppState, name: &str) -> ApiResult<String> {
+    let params = RawPathParams::from_request_parts(parts, app)
+        .await
+        .map_err(|_| ApiError::not_found())?;
+    params
+        .iter()
+        .find(|(param, _)| *param == name)
+        .or_else(|| params.iter().find(|(param, _)| *param == "id"))
+        .map(|(_, value)| value.to_owned())
+        .ok_or_else(ApiError::not_found)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -105,6 +105,47 @@ impl<A: Answer> AnswerCache<A> {
         Some(Arc::clone(entry))
     }
 
+    /// The answers about `ids`, in order: those kept that `usable` accepts, and the others
+    /// built by `read` (given the ids missing, it reads them from the store and returns their
+    /// answers, in any order) and kept; ids `read` does not answer are left out.
+    pub async fn answers<E, Read>(
+        &self,
+        ids: &[String],
+        usable: impl Fn(&A) -> bool,
+        read: impl FnOnce(Vec<String>) -> Read,
+    ) -> Result<Vec<Arc<Entry<A>>>, E>
+    where
+        Read: std::future::Future<Output = Result<Vec<A>, E>>,
+    {
+        let mut found: Vec<Option<Arc<Entry<A>>>> = ids
+            .iter()
+            .map(|id| self.get(id).filter(|entry| usable(&entry.fragments)))
+            .collect();
+        let missing: Vec<String> = ids
+            .iter()
+            .zip(&found)
+            .filter(|(_, entry)| entry.is_none())
+            .map(|(id, _)| id.clone())
+            .collect();
+        if !missing.is_empty() {
+            let ticket = self.ticket();
+            let mut read: HashMap<String, Arc<Entry<A>>> = read(missing)
+                .await?
+                .into_iter()
+                .map(|fragments| {
+                    let id = fragments.id().to_owned();
+                    (id, self.insert(ticket, fragments, false))
+                })
+                .collect();
+            for (slot, id) in found.iter_mut().zip(ids) {
+                if slot.is_none() {
+                    *slot = read.remove(id);
+                }
+            }
+        }
+        Ok(found.into_iter().flatten().collect())
+    }
+
     /// To take before reading what a fill keeps.
     pub fn ticket(&self) -> Ticket {
         Ticket(self.inner.read().epoch)

@@ -21,7 +21,7 @@ pub mod v2_model;
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequestParts, RawPathParams};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -29,7 +29,7 @@ use utoipa_axum::routes;
 use super::answers::Entry;
 use super::error::{ApiError, ApiResult};
 use super::extract::Auth;
-use super::paths::{canonical_url, inner_value, original_uri};
+use super::paths::{canonical_url, inner_value, object_value, original_uri};
 use super::state::AppState;
 use crate::api::contacts::model::EmbeddedContactPoints;
 use crate::domain::contact_point::check_dataset_references;
@@ -158,7 +158,7 @@ impl FromRequestParts<AppState> for DatasetPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
-        let value = dataset_path_value(parts, app).await?;
+        let value = object_value(parts, app, "dataset").await?;
         resolve_dataset_path(parts, app, &value)
             .await
             .map(DatasetPath)
@@ -174,7 +174,7 @@ impl FromRequestParts<AppState> for DatasetAnswerPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
-        let value = dataset_path_value(parts, app).await?;
+        let value = object_value(parts, app, "dataset").await?;
         if let Some(entry) = app.dataset_cache.get(&value)
             && entry.fragments.serves(Resources::Listed)
         {
@@ -216,53 +216,21 @@ pub async fn answers(
     ids: &[String],
     resources: Resources,
 ) -> ApiResult<Vec<Arc<Entry<DatasetFragments>>>> {
-    let mut found: Vec<Option<Arc<Entry<DatasetFragments>>>> = ids
-        .iter()
-        .map(|id| {
-            app.dataset_cache
-                .get(id)
-                .filter(|entry| entry.fragments.serves(resources))
-        })
-        .collect();
-    let missing: Vec<String> = ids
-        .iter()
-        .zip(&found)
-        .filter(|(_, entry)| entry.is_none())
-        .map(|(id, _)| id.clone())
-        .collect();
-    if missing.is_empty() {
-        return Ok(found.into_iter().flatten().collect());
-    }
-    let ticket = app.dataset_cache.ticket();
-    let datasets = app.store.datasets_by_ids(&missing).await?;
-    let jsons = dataset_jsons_with(app, &Auth::default(), &datasets, resources).await?;
-    let mut read = std::collections::HashMap::with_capacity(datasets.len());
-    for (d, anybody) in datasets.iter().zip(jsons) {
-        let fragments = DatasetFragments::of(d, anybody, resources)?;
-        read.insert(
-            d.id.clone(),
-            app.dataset_cache.insert(ticket, fragments, false),
-        );
-    }
-    for (slot, id) in found.iter_mut().zip(ids) {
-        if slot.is_none() {
-            *slot = read.remove(id);
-        }
-    }
-    Ok(found.into_iter().flatten().collect())
-}
-
-/// The `{dataset}` path value (`{id}` on the followers routes).
-async fn dataset_path_value(parts: &mut Parts, app: &AppState) -> ApiResult<String> {
-    let params = RawPathParams::from_request_parts(parts, app)
+    app.dataset_cache
+        .answers(
+            ids,
+            |fragments| fragments.serves(resources),
+            |missing| async move {
+                let datasets = app.store.datasets_by_ids(&missing).await?;
+                let jsons = dataset_jsons_with(app, &Auth::default(), &datasets, resources).await?;
+                datasets
+                    .iter()
+                    .zip(jsons)
+                    .map(|(d, anybody)| DatasetFragments::of(d, anybody, resources))
+                    .collect::<ApiResult<Vec<_>>>()
+            },
+        )
         .await
-        .map_err(|_| ApiError::not_found())?;
-    params
-        .iter()
-        .find(|(name, _)| *name == "dataset")
-        .or_else(|| params.iter().find(|(name, _)| *name == "id"))
-        .map(|(_, value)| value.to_owned())
-        .ok_or_else(ApiError::not_found)
 }
 
 /// The dataset a path value names, or the 308 to its canonical URL, or the 404.

@@ -14,11 +14,10 @@ pub mod membership;
 pub mod model;
 pub mod search;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use utoipa_axum::router::OpenApiRouter;
@@ -27,7 +26,7 @@ use utoipa_axum::routes;
 use super::answers::Entry;
 use super::error::{ApiError, ApiResult};
 use super::extract::{ApiJson, Auth};
-use super::paths::{canonical_url, inner_value, original_uri};
+use super::paths::{canonical_url, inner_value, object_value, original_uri};
 use super::state::AppState;
 use crate::domain::organization::Organization;
 use crate::domain::permissions::{Action, Actor, can};
@@ -139,7 +138,7 @@ impl FromRequestParts<AppState> for OrgPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
-        let value = org_path_value(parts, app).await?;
+        let value = object_value(parts, app, "org").await?;
         resolve_org_path(parts, app, &value).await.map(OrgPath)
     }
 }
@@ -154,7 +153,7 @@ impl FromRequestParts<AppState> for OrgAnswerPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &AppState) -> ApiResult<Self> {
-        let value = org_path_value(parts, app).await?;
+        let value = object_value(parts, app, "org").await?;
         if let Some(entry) = app.organization_cache.get(&value) {
             return Ok(OrgAnswerPath(entry));
         }
@@ -183,52 +182,24 @@ pub async fn answers(
     app: &AppState,
     ids: &[String],
 ) -> ApiResult<Vec<Arc<Entry<OrganizationFragments>>>> {
-    let mut found: Vec<Option<Arc<Entry<OrganizationFragments>>>> = ids
-        .iter()
-        .map(|id| app.organization_cache.get(id))
-        .collect();
-    let missing: Vec<String> = ids
-        .iter()
-        .zip(&found)
-        .filter(|(_, entry)| entry.is_none())
-        .map(|(id, _)| id.clone())
-        .collect();
-    if missing.is_empty() {
-        return Ok(found.into_iter().flatten().collect());
-    }
-    let ticket = app.organization_cache.ticket();
-    let orgs = app.store.organizations_by_ids(&missing).await?;
-    let mut members = app.store.members_of_many(&missing).await?;
-    let datasets = app.store.public_dataset_counts(&missing).await?;
-    let mut read = HashMap::with_capacity(orgs.len());
-    for org in &orgs {
-        let org_members = members.remove(&org.id).unwrap_or_default();
-        let count = datasets.get(&org.id).copied().unwrap_or(0);
-        let fragments = OrganizationFragments::of(app, org, &org_members, count)?;
-        read.insert(
-            org.id.clone(),
-            app.organization_cache.insert(ticket, fragments, false),
-        );
-    }
-    for (slot, id) in found.iter_mut().zip(ids) {
-        if slot.is_none() {
-            *slot = read.remove(id);
-        }
-    }
-    Ok(found.into_iter().flatten().collect())
-}
-
-/// The `{org}` path value (`{id}` on the followers routes).
-async fn org_path_value(parts: &mut Parts, app: &AppState) -> ApiResult<String> {
-    let params = RawPathParams::from_request_parts(parts, app)
+    app.organization_cache
+        .answers(
+            ids,
+            |_| true,
+            |missing| async move {
+                let orgs = app.store.organizations_by_ids(&missing).await?;
+                let mut members = app.store.members_of_many(&missing).await?;
+                let datasets = app.store.public_dataset_counts(&missing).await?;
+                orgs.iter()
+                    .map(|org| {
+                        let org_members = members.remove(&org.id).unwrap_or_default();
+                        let count = datasets.get(&org.id).copied().unwrap_or(0);
+                        OrganizationFragments::of(app, org, &org_members, count)
+                    })
+                    .collect::<ApiResult<Vec<_>>>()
+            },
+        )
         .await
-        .map_err(|_| ApiError::not_found())?;
-    params
-        .iter()
-        .find(|(name, _)| *name == "org")
-        .or_else(|| params.iter().find(|(name, _)| *name == "id"))
-        .map(|(_, value)| value.to_owned())
-        .ok_or_else(ApiError::not_found)
 }
 
 /// The organization a path value names, or the 308 to its canonical URL, or the 404.
