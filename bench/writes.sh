@@ -29,21 +29,25 @@ SERVER_PID=""
 cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-# A wrk script: every request creates a dataset with a tag of its own (thread, counter).
-# With READ=1 each thread (one connection each) alternates the create and the list of that tag,
-# and counts the lists that do not hold exactly one dataset.
+# A wrk script: every request creates a dataset with a tag of its own. With READ=1 each thread
+# (one connection each) alternates the create and the list of that tag, and counts the lists
+# that do not show the dataset the create answered with.
 write_script() {
   cat > "$WORK/$1.lua" <<LUA
 local threads = {}
-local next_id = 0
+local next_client = 0
 function setup(thread)
-  thread:set("id", next_id)
-  next_id = next_id + 1
+  thread:set("client", next_client)
+  next_client = next_client + 1
   table.insert(threads, thread)
+end
+function init(args)
+  math.randomseed(os.time() * 1000 + client)
 end
 local n = 0
 local listing = false
 local tag = nil
+local created = nil
 missed = 0
 lists = 0
 request = function()
@@ -52,17 +56,19 @@ request = function()
     return wrk.format("GET", "/api/1/datasets/?tag=" .. tag)
   end
   n = n + 1
-  tag = "bench-" .. id .. "-" .. n .. "-" .. math.random(1000000000)
+  tag = "bench-" .. client .. "-" .. n .. "-" .. math.random(1000000000)
   listing = true
   local body = '{"title":"Jeu de données ' .. tag .. '","description":"Mesures de démonstration.","tags":["' .. tag .. '","bench"]}'
   return wrk.format("POST", "/api/1/datasets/", {["X-API-KEY"] = "$3", ["Content-Type"] = "application/json"}, body)
 end
 response = function(status, headers, body)
-  if $2 == 1 and not listing then
+  if $2 ~= 1 then return end
+  if status == 201 then
+    created = string.match(body, '"id":%s*"(%x+)"')
+  elseif created then
     lists = lists + 1
-    if not string.find(body, '"total":%s*1[,}]') then
-      missed = missed + 1
-    end
+    if not string.find(body, created, 1, true) then missed = missed + 1 end
+    created = nil
   end
 end
 done = function(summary, latency, requests)
