@@ -385,3 +385,31 @@ async fn community_resource_uploads(backend: Backend) {
     );
 }
 both!(community_resource_uploads);
+
+/// A bucket that stops answering: the upload is a 503 saying so, and no resource is made.
+async fn an_unavailable_bucket_answers_503() {
+    let Some(server) = crate::common::s3::server() else {
+        return;
+    };
+    let t = TestApp::with_files(Backend::Sqlite, Files::S3).await;
+    let (_, key) = t.user_with_key("Ada", "Lovelace", false).await;
+    let d = create_dataset(&t, &key, json!({"title": "Seau", "description": "d"})).await;
+    let bucket = t.bucket.as_ref().expect("an S3 test");
+    let gone = reqwest::Client::new()
+        .delete(format!("{}/{}", server.endpoint, bucket.bucket))
+        .send()
+        .await
+        .expect("the S3 server answers");
+    assert!(gone.status().is_success(), "delete bucket: {}", gone.status());
+    let path = format!("{}upload/", dataset_path(&d));
+    let r = upload(&t, &path, Some(&key), "mesures.csv", &csv(5)).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{:?}", r.json);
+    assert!(r.json["message"].as_str().unwrap().contains("file storage"));
+    let r = t.get(&dataset_path(&d), None).await;
+    assert_eq!(r.json["resources"], json!([]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unavailable_bucket_answers_503_on_sqlite() {
+    an_unavailable_bucket_answers_503().await
+}

@@ -20,6 +20,11 @@ impl From<FileError> for ApiError {
                 ApiError::PayloadTooLarge(format!("The upload is larger than {limit} bytes"))
             }
             FileError::MissingChunk(part) => ApiError::Upload(format!("Missing chunk {part}")),
+            // The bucket is unreachable or failing: the client may retry, nothing was kept.
+            FileError::ObjectStore(e) => {
+                tracing::error!(error = %e, "object storage error");
+                ApiError::Unavailable("The file storage is unavailable; retry in a moment".into())
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
