@@ -400,7 +400,11 @@ async fn an_unavailable_bucket_answers_503() {
         .send()
         .await
         .expect("the S3 server answers");
-    assert!(gone.status().is_success(), "delete bucket: {}", gone.status());
+    assert!(
+        gone.status().is_success(),
+        "delete bucket: {}",
+        gone.status()
+    );
     let path = format!("{}upload/", dataset_path(&d));
     let r = upload(&t, &path, Some(&key), "mesures.csv", &csv(5)).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{:?}", r.json);
