@@ -200,7 +200,7 @@ impl Store {
         }
         // Also after a failure: a commit whose acknowledgement was lost did happen (the
         // objects a statement finds are then only known from the change log).
-        if !changed.is_empty() && !self.hooks.read().is_empty() {
+        if !changed.is_empty() {
             for hook in self.hooks.read().iter() {
                 hook(&changed);
             }
