@@ -295,11 +295,10 @@ impl TestApp {
                 )
             }
         };
-        Self::assemble(backend, dir, store, settings, files, config.indexing).with_database(
-            database_url,
-            bucket,
-            pg,
-        )
+        Self::assemble(backend, dir, store, settings, files, config.indexing)
+            .with_database(database_url, bucket, pg)
+            .built()
+            .await
     }
 
     /// The app of a store, its indexes and files under `dir`.
@@ -363,11 +362,29 @@ impl TestApp {
                 .file_store(bucket, dir.path(), BASE_URL),
             None => FileStore::directory(settings.files_dir.clone(), BASE_URL.into()),
         };
-        Self::assemble(self.backend, dir, store, settings, files, self.indexing).with_database(
-            self.database_url.clone(),
-            self.bucket.clone(),
-            None,
-        )
+        Self::assemble(self.backend, dir, store, settings, files, self.indexing)
+            .with_database(self.database_url.clone(), self.bucket.clone(), None)
+            .built()
+            .await
+    }
+
+    /// Waits for the first build of the search indexes, as an operator waits for a new server
+    /// to start: until then `/api/2/…/search/` answers 503 (and v1 lists use the database).
+    async fn built(self) -> Self {
+        if let Some(search) = self.app.search.as_ref().filter(|_| self.indexing) {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+            while ![&search.datasets, &search.organizations, &search.users]
+                .iter()
+                .all(|index| index.is_ready())
+            {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the search indexes are not built after 30 s"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        }
+        self
     }
 
     pub fn store(&self) -> &Store {
